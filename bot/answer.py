@@ -1,0 +1,254 @@
+"""Questions in, cited answers out: validation, retrieval, key sentence, confidence, abstention."""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+import unicodedata
+from dataclasses import asdict, dataclass
+from functools import cache
+from pathlib import Path
+
+from .config import MAX_K, MAX_QUESTION_CHARS, Settings
+from .embedding import Embedder, default_embedder
+from .errors import InvalidOptionError, InvalidQuestionError, PolicySourceError, UnknownPolicyError
+from .lexical import tokenize
+from .reader import policy_files
+from .retrieve import Hit, retrieve
+from .store import Index, PolicyInfo, build, open_index
+
+NOT_SAID = "The policy does not say."
+REFRESH_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A cited passage: ``start``/``end`` index the policy file, ``sentence`` is the key sentence."""
+
+    rank: int
+    policy: str
+    section: str
+    text: str
+    sentence: str
+    score: float  # probability that the passage answers the question, 0..1
+    start: int
+    end: int
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The direct answer (sentences quoted verbatim from the policy) and ranked citations."""
+
+    question: str
+    answered: bool
+    text: str
+    citations: tuple[Citation, ...]
+    policy: str | None
+    latency_ms: float
+
+    def to_dict(self) -> dict:
+        """The JSON contract: question, answered, answer, policy, citations, latency_ms."""
+        return {
+            "question": self.question,
+            "answered": self.answered,
+            "answer": self.text,
+            "policy": self.policy,
+            "citations": [c.to_dict() for c in self.citations],
+            "latency_ms": self.latency_ms,
+        }
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Logistic model turning a passage's retrieval signals into a 0..1 confidence, and the
+    threshold the top passage must reach for the bot to answer (fitted by benchmarks/calibrate.py)."""
+
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+
+    @staticmethod
+    def features(hit: Hit) -> tuple[float, ...]:
+        return (hit.sentence_cosine, hit.dense, hit.coverage)
+
+    def score(self, hit: Hit) -> float:
+        z = self.bias + sum(w * f for w, f in zip(self.weights, self.features(hit), strict=True))
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+CALIBRATION = Path(__file__).with_name("calibration.json")
+
+
+@cache
+def load_calibration(path: Path = CALIBRATION) -> Calibration:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return Calibration(tuple(data["weights"]), data["bias"], data["threshold"])
+
+
+def check_question(question: object) -> str:
+    """The question, whitespace-trimmed, or an error that says what is wrong and how to fix it."""
+    if not isinstance(question, str):
+        raise InvalidQuestionError(f"the question must be text, not {type(question).__name__}")
+    text = question.strip()
+    if not text:
+        raise InvalidQuestionError("the question is empty; ask something like 'Do you sell my data?'")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise InvalidQuestionError(
+            f"the question is {len(text)} characters long; the limit is {MAX_QUESTION_CHARS}, please shorten it"
+        )
+    for i, ch in enumerate(text):
+        if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r":
+            raise InvalidQuestionError(
+                f"the question contains a control character (U+{ord(ch):04X}) at position {i}; remove it"
+            )
+    return " ".join(text.split())
+
+
+def check_k(k: object) -> int:
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_K:
+        raise InvalidOptionError(f"k={k!r} is out of range; use a whole number from 1 to {MAX_K}")
+    return k
+
+
+class Bot:
+    """Answers questions about the policies in ``policy_dir``, from the index in ``index_dir``.
+
+    The index is built or loaded when the bot is made, and checked again (cheaply, by file
+    size and time) before a question when the policy files may have changed. The model loads
+    on the first question, or on ``warm()``.
+    """
+
+    def __init__(
+        self,
+        policy_dir: str | Path | None = None,
+        index_dir: str | Path | None = None,
+        *,
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+        progress: bool = False,
+    ) -> None:
+        self.settings = (settings or Settings.from_env()).with_paths(policy_dir, index_dir)
+        self.embedder = embedder or default_embedder()
+        self.calibration = load_calibration()
+        self._progress = progress
+        self._lock = threading.Lock()
+        self._stamp = self._folder_stamp()
+        self._checked = time.monotonic()
+        self.index: Index = open_index(self.settings.policy_dir, self.settings.index_dir, self.embedder, progress)
+
+    def warm(self) -> None:
+        """Load the model now rather than on the first question (servers call this at start)."""
+        self.embedder.encode_query("warm up")
+
+    # ------------------------------------------------------------------ policies
+
+    @property
+    def policies(self) -> list[PolicyInfo]:
+        return list(self.index.policies.values())
+
+    def policy_text(self, name: str) -> str:
+        """The full source text of a policy (what citation offsets index)."""
+        info = self._policy(name)
+        return (self.settings.policy_dir / info.file).read_text(encoding="utf-8")
+
+    def _policy(self, name: str) -> PolicyInfo:
+        info = self.index.policies.get(name)
+        if info is None:
+            known = ", ".join(sorted(self.index.policies)) or "none"
+            raise UnknownPolicyError(f"unknown policy {name!r}; known policies: {known}")
+        return info
+
+    def _folder_stamp(self) -> tuple:
+        try:
+            files = policy_files(self.settings.policy_dir)
+            return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+        except (OSError, PolicySourceError):  # open_index reports the problem
+            return ()
+
+    def rebuild(self) -> None:
+        """Rebuild the index from the policy folder now, even if it looks up to date."""
+        with self._lock:
+            self.index = build(self.settings.policy_dir, self.settings.index_dir, self.embedder, self._progress)
+            self._stamp = self._folder_stamp()
+
+    def refresh(self) -> None:
+        """Reload (rebuilding if needed) when the policy folder changed since the last check."""
+        with self._lock:
+            stamp = self._folder_stamp()
+            self._checked = time.monotonic()
+            if stamp != self._stamp:
+                s = self.settings
+                self.index = open_index(s.policy_dir, s.index_dir, self.embedder, self._progress)
+                self._stamp = stamp
+
+    # ------------------------------------------------------------------ answering
+
+    check_question = staticmethod(check_question)
+    check_k = staticmethod(check_k)
+
+    def hits(self, question: str, k: int | None = None, policy: str | None = None) -> list[Hit]:
+        """The raw retrieval behind an answer, with its signals (for tuning and benchmarks)."""
+        return self._search(check_question(question), check_k(self.settings.k if k is None else k), policy)[2]
+
+    def _search(self, text: str, k: int, policy: str | None) -> tuple[Index, list[str], list[Hit]]:
+        if time.monotonic() - self._checked > REFRESH_SECONDS:
+            self.refresh()
+        index = self.index
+        names = [self._policy(policy).name] if policy is not None else list(index.policies)
+        vector = self.embedder.encode_query(text)
+        return index, names, retrieve(index, vector, tokenize(text), names, k)
+
+    def answer(self, question: str, k: int | None = None, policy: str | None = None) -> Answer:
+        """Answer one question with up to ``k`` citations, from one policy or from all."""
+        started = time.perf_counter()
+        text = check_question(question)
+        k = check_k(self.settings.k if k is None else k)
+        index, names, hits = self._search(text, k, policy)
+        calibration = self.calibration
+        citations = tuple(
+            Citation(
+                rank=h.rank,
+                policy=index.passages[h.passage].policy,
+                section=index.passages[h.passage].section,
+                text=index.passages[h.passage].text,
+                sentence=index.passages[h.passage].sentences[h.sentence].text,
+                score=round(calibration.score(h), 4),
+                start=index.passages[h.passage].start,
+                end=index.passages[h.passage].end,
+            )
+            for h in hits
+        )
+        answered = bool(citations) and citations[0].score >= calibration.threshold
+        chosen = policy or (citations[0].policy if answered else names[0] if len(names) == 1 else None)
+        return Answer(
+            question=text,
+            answered=answered,
+            text=citations[0].sentence if answered else NOT_SAID,
+            citations=citations,
+            policy=chosen,
+            latency_ms=round((time.perf_counter() - started) * 1000, 2),
+        )
+
+
+_default: Bot | None = None
+_default_lock = threading.Lock()
+
+
+def default_bot() -> Bot:
+    """The process-wide bot for the default policy folder (built or loaded on first use)."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Bot()
+        return _default
+
+
+def answer(question: str, k: int = 3, policy: str | None = None) -> Answer:
+    """Answer a question from the default policies: ``answer("Do you sell my data?")``."""
+    return default_bot().answer(question, k=k, policy=policy)
+

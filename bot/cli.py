@@ -1,0 +1,143 @@
+"""The ``policybot`` / ``python -m bot`` command line: index, ask, chat.
+
+Errors from the engine become one line on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TextIO
+
+from bot import Answer, Bot, PolicybotError, __version__
+
+EXIT_USAGE = 2
+
+
+def _bot(args: argparse.Namespace, progress: bool = True) -> Bot:
+    return Bot(args.policies, args.index, progress=progress)
+
+
+def _bold(text: str, out: TextIO) -> str:
+    return f"\033[1m{text}\033[0m" if out.isatty() else text
+
+
+def render(answer: Answer, out: TextIO) -> str:
+    """A readable answer: the direct answer, then numbered sources with the key sentence marked."""
+    lines = [f"Q: {answer.question}", f"A: {answer.text}", ""]
+    if answer.citations:
+        lines.append("Sources:" if answer.answered else "Closest passages:")
+    for c in answer.citations:
+        text = c.text.replace(c.sentence, _bold(c.sentence, out), 1)
+        lines.append(f"  [{c.rank}] {c.section}  ({c.policy}, characters {c.start}-{c.end}, score {c.score:.2f})")
+        lines.append(f"      {text}")
+    return "\n".join(lines)
+
+
+def _questions(stream: Iterable[str]) -> Iterable[str]:
+    for line in stream:
+        if line.strip():
+            yield line.rstrip("\n")
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    bot = _bot(args)
+    if args.force:
+        bot.rebuild()
+    manifest = bot.index.manifest
+    policies, passages = manifest["counts"]["policies"], manifest["counts"]["passages"]
+    seconds = time.perf_counter() - started
+    fresh = "built" if bot.index.built else "up to date"
+    print(f"{policies} {'policy' if policies == 1 else 'policies'}, {passages} passages, "
+          f"{seconds:.1f} s ({fresh}: {bot.settings.index_dir})")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    if args.question != "-":
+        Bot.check_question(args.question)  # fail fast, before loading anything
+    if args.k is not None:
+        Bot.check_k(args.k)
+    bot = _bot(args)
+    if args.question != "-":
+        a = bot.answer(args.question, k=args.k, policy=args.policy)
+        print(json.dumps(a.to_dict(), ensure_ascii=False) if args.json else render(a, sys.stdout))
+        return 0
+    failed = False
+    for question in _questions(sys.stdin):
+        try:
+            a = bot.answer(question, k=args.k, policy=args.policy)
+        except PolicybotError as exc:
+            failed = True
+            print(json.dumps({"question": question, "error": exc.message}, ensure_ascii=False) if args.json
+                  else f"Q: {question}\nerror: {exc.message}\n", flush=True)
+            continue
+        print(json.dumps(a.to_dict(), ensure_ascii=False) if args.json else render(a, sys.stdout) + "\n", flush=True)
+    return EXIT_USAGE if failed else 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    bot = _bot(args)
+    bot.warm()
+    names = ", ".join(p.title for p in bot.policies)
+    print(f"policybot {__version__}: ask about {names}. An empty line or Ctrl-D quits.\n")
+    while True:
+        try:
+            question = input("You: ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if not question.strip() or question.strip().lower() in {"quit", "exit"}:
+            return 0
+        try:
+            print(render(bot.answer(question, k=args.k, policy=args.policy), sys.stdout) + "\n")
+        except PolicybotError as exc:
+            print(f"Sorry: {exc.message}\n")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="policybot", description="Answers questions about privacy policies, cited.")
+    p.add_argument("--version", action="version", version=f"policybot {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--policies", type=Path, metavar="DIR", help="policy folder (default: policy_text/)")
+    common.add_argument("--index", type=Path, metavar="DIR", help="index folder (default: index/)")
+    asking = argparse.ArgumentParser(add_help=False)
+    asking.add_argument("--k", type=int, default=None, metavar="N", help="number of citations (default 3)")
+    asking.add_argument("--policy", metavar="NAME", help="answer from this policy only (default: all)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("index", parents=[common], help="build or refresh the index")
+    s.add_argument("--force", action="store_true", help="rebuild even if the index is up to date")
+    s.set_defaults(run=cmd_index)
+
+    s = sub.add_parser("ask", parents=[common, asking], help="answer one question ('-': one per line on stdin)")
+    s.add_argument("question", help="the question, or - to read questions from stdin")
+    s.add_argument("--json", action="store_true", help="print JSON (one object per line)")
+    s.set_defaults(run=cmd_ask)
+
+    s = sub.add_parser("chat", parents=[common, asking], help="ask questions at an interactive prompt")
+    s.set_defaults(run=cmd_chat)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("policybot: %(message)s"))
+    logging.getLogger("bot").addHandler(handler)
+    logging.getLogger("bot").setLevel(logging.INFO)
+    try:
+        return args.run(args)
+    except PolicybotError as exc:
+        print(f"policybot: error: {exc.message}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

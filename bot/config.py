@@ -1,0 +1,67 @@
+"""One settings object: defaults, overridden by ``POLICYBOT_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+#: The project folder (the parent of the ``bot`` package) - home of the defaults.
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+__version__ = "0.1.0"
+
+MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+MODEL_DIMS = 384
+MAX_QUESTION_CHARS = 2000
+MAX_K = 20
+
+
+def _env_path(name: str, default: Path) -> Path:
+    value = os.environ.get(name, "").strip()
+    return Path(value).expanduser() if value else default
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{name}={value!r} is not a whole number; unset it or set e.g. {name}={default}") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Paths and knobs. ``Settings.from_env()`` reads the environment; tests build their own."""
+
+    policy_dir: Path = PROJECT_DIR / "policy_text"
+    index_dir: Path = PROJECT_DIR / "index"
+    data_dir: Path = PROJECT_DIR / "data"
+    k: int = 3
+    host: str = "127.0.0.1"
+    port: int = 7860
+    allowed_origins: tuple[str, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        base = cls()
+        origins = os.environ.get("POLICYBOT_ALLOWED_ORIGINS", "")
+        return cls(
+            policy_dir=_env_path("POLICYBOT_POLICY_DIR", base.policy_dir),
+            index_dir=_env_path("POLICYBOT_INDEX_DIR", base.index_dir),
+            data_dir=_env_path("POLICYBOT_DATA_DIR", base.data_dir),
+            k=_env_int("POLICYBOT_K", base.k),
+            host=os.environ.get("POLICYBOT_HOST", "").strip() or base.host,
+            port=_env_int("POLICYBOT_PORT", base.port),
+            allowed_origins=tuple(o.strip().rstrip("/") for o in origins.split(",") if o.strip()),
+        )
+
+    def with_paths(self, policy_dir: str | Path | None = None, index_dir: str | Path | None = None) -> Settings:
+        changes: dict[str, Path] = {}
+        if policy_dir is not None:
+            changes["policy_dir"] = Path(policy_dir)
+        if index_dir is not None:
+            changes["index_dir"] = Path(index_dir)
+        return replace(self, **changes)

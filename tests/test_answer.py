@@ -1,0 +1,142 @@
+"""The engine end to end on the default policy, with the real model, FAISS and BM25."""
+
+from __future__ import annotations
+
+import importlib
+import json
+
+import pytest
+
+from bot import Answer, Bot, InvalidOptionError, InvalidQuestionError, UnknownPolicyError
+from bot.reader import collapse, render_like
+
+CITATION_KEYS = {"rank", "policy", "section", "text", "sentence", "score", "start", "end"}
+
+
+def test_sell_my_data_is_answered_from_the_not_sold_sentence(bot: Bot) -> None:
+    a = bot.answer("Do you sell my data?")
+    assert a.answered
+    assert "Information about Bellacor customers is not sold" in a.citations[0].text
+    assert a.text == "Information about Bellacor customers is not sold."
+    assert a.policy == "bellacor"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How do I unsubscribe from emails?", "How can I stop getting your marketing e-mails?"],
+)
+def test_unsubscribe_questions_cite_the_unsubscribe_link(bot: Bot, question: str) -> None:
+    a = bot.answer(question)
+    assert a.answered
+    assert "unsubscribe.cfm" in a.citations[0].sentence
+    assert a.text == a.citations[0].sentence
+
+
+def test_children_question_cites_the_under_13_passage(bot: Bot) -> None:
+    a = bot.answer("Do you collect data from children?")
+    assert "under the age of 13" in a.citations[0].text
+    assert a.citations[0].section == "Children's privacy"
+
+
+@pytest.mark.parametrize(
+    ("question", "section", "phrase"),
+    [
+        ("Does the site put cookies on my computer?", "Cookies", "cookies"),
+        ("Is the connection encrypted when I send my details?", "Encryption", "encrypt"),
+        ("Is it safe to pay by credit card on your website?", "Encryption", "as safe as"),
+        ("Who can I contact with questions?", "Contact us", "Customer Care"),
+        ("Do third parties show me ads?", "Sharing with third parties", "serve ads"),
+    ],
+)
+def test_own_questions_find_their_passage(bot: Bot, question: str, section: str, phrase: str) -> None:
+    top = bot.answer(question).citations[0]
+    assert top.section == section
+    assert phrase.lower() in top.text.lower()
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What is your return policy?", "How long do you keep my data?", "What's the weather like in Paris tomorrow?"],
+)
+def test_questions_the_policy_does_not_address_are_not_answered(bot: Bot, question: str) -> None:
+    a = bot.answer(question)
+    assert not a.answered
+    assert a.text == "The policy does not say."
+    assert a.citations, "the closest passages are still offered"
+    assert all(c.score < bot.calibration.threshold for c in a.citations[:1])
+
+
+def test_citations_carry_exact_offsets_and_ranked_scores(bot: Bot) -> None:
+    a = bot.answer("What information do you collect when I place an order?", k=5)
+    source = bot.policy_text("bellacor")
+    assert [c.rank for c in a.citations] == [1, 2, 3, 4, 5]
+    for c in a.citations:
+        assert collapse(render_like(".md", source[c.start : c.end]).text) == c.text
+        assert c.sentence in c.text
+        assert 0.0 <= c.score <= 1.0
+    assert len({(c.start, c.end) for c in a.citations}) == 5
+
+
+def test_answer_text_is_quoted_verbatim_from_the_policy(bot: Bot) -> None:
+    for question in ["Do you use SSL?", "Do you share my information with third parties?"]:
+        a = bot.answer(question)
+        assert a.answered
+        assert a.text in a.citations[0].text
+
+
+def test_to_dict_has_exactly_the_contract_keys(bot: Bot) -> None:
+    d = bot.answer("Do you use cookies?", k=2).to_dict()
+    assert list(d) == ["question", "answered", "answer", "policy", "citations", "latency_ms"]
+    assert all(set(c) == CITATION_KEYS for c in d["citations"])
+    assert d["latency_ms"] > 0
+    json.dumps(d)  # serialisable as is
+
+
+def test_scores_are_comparable_across_questions(bot: Bot) -> None:
+    clear = bot.answer("Do you use cookies?").citations[0].score
+    vague = bot.answer("What is your return policy?").citations[0].score
+    assert clear > 0.8 > 0.2 > vague
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [("", "empty"), ("   \n\t ", "empty"), ("x" * 2001, "2001 characters"), ("sell\x00data?", "U+0000"),
+     ("bad\x1b[31m", "U+001B")],
+)
+def test_bad_questions_raise_clear_errors(bot: Bot, question: str, words: str) -> None:
+    with pytest.raises(InvalidQuestionError, match=words.replace("+", r"\+")):
+        bot.answer(question)
+
+
+def test_question_limits_and_whitespace(bot: Bot) -> None:
+    assert bot.answer("  Do you   use cookies?\n").question == "Do you use cookies?"
+    assert bot.answer("a" * 2000).question == "a" * 2000
+
+
+def test_unknown_policy_lists_the_known_ones(bot: Bot) -> None:
+    with pytest.raises(UnknownPolicyError, match=r"'acme'.*known policies: bellacor"):
+        bot.answer("Do you sell my data?", policy="acme")
+
+
+@pytest.mark.parametrize("k", [0, 21, -1, True, 2.5])
+def test_k_out_of_range(bot: Bot, k: object) -> None:
+    with pytest.raises(InvalidOptionError, match="k="):
+        bot.answer("Do you sell my data?", k=k)  # type: ignore[arg-type]
+
+
+def test_answer_function_works_with_no_setup(monkeypatch: pytest.MonkeyPatch, tmp_path, policy_dir) -> None:
+    """``from bot import answer`` builds the default index on first use and caches the bot."""
+    engine = importlib.import_module("bot.answer")  # the module, not the function it exports
+
+    monkeypatch.setenv("POLICYBOT_POLICY_DIR", str(policy_dir))
+    monkeypatch.setenv("POLICYBOT_INDEX_DIR", str(tmp_path / "default-index"))
+    monkeypatch.setattr(engine, "_default", None)
+    from bot import answer
+
+    first = answer("Do you sell my data?")
+    assert isinstance(first, Answer) and first.answered
+    assert engine._default is not None
+    assert (tmp_path / "default-index" / "manifest.json").is_file()
+    cached = engine._default
+    answer("Do you use cookies?")
+    assert engine._default is cached

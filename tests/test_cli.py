@@ -1,0 +1,103 @@
+"""The command line: readable and JSON answers, JSON lines on stdin, exit code 2 on bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.config import PROJECT_DIR
+
+KEYS = ["question", "answered", "answer", "policy", "citations", "latency_ms"]
+
+
+def run(args: list[str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m bot ...`` in a fresh process, as a user types it."""
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_DIR)}
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
+                          env=env, timeout=300, cwd=PROJECT_DIR)
+
+
+@pytest.fixture()
+def dirs(policy_dir: Path, tmp_path: Path) -> list[str]:
+    return ["--policies", str(policy_dir), "--index", str(tmp_path / "ix")]
+
+
+def test_ask_prints_a_readable_answer_with_numbered_sources(dirs: list[str], capsys: pytest.CaptureFixture) -> None:
+    assert main(["ask", "Do you sell my data?", *dirs]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Q: Do you sell my data?\nA: Information about Bellacor customers is not sold.\n")
+    assert "Sources:\n  [1] How information is used  (bellacor, characters " in out
+    assert "  [3] " in out and "  [4] " not in out
+
+
+def test_ask_json_honours_k_and_policy(dirs: list[str], capsys: pytest.CaptureFixture) -> None:
+    assert main(["ask", "How do I unsubscribe?", "--json", "--k", "5", "--policy", "bellacor", *dirs]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert list(data) == KEYS
+    assert len(data["citations"]) == 5 and data["policy"] == "bellacor"
+    assert "unsubscribe.cfm" in data["answer"]
+
+
+def test_index_prints_a_one_line_summary(dirs: list[str], capsys: pytest.CaptureFixture) -> None:
+    assert main(["index", *dirs]) == 0
+    first = capsys.readouterr()
+    assert first.out.startswith("1 policy, 16 passages, ") and "(built: " in first.out
+    assert main(["index", *dirs]) == 0
+    assert "(up to date: " in capsys.readouterr().out
+
+
+def test_json_lines_from_stdin_in_one_process(dirs: list[str]) -> None:
+    questions = ["Do you sell my data?", "", "What is your return policy?", "x" * 2001, "Do you use cookies?"]
+    result = run(["ask", "--json", "-", *dirs], stdin="\n".join(questions) + "\n")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["question"][:20] for line in lines] == [q[:20] for q in questions if q]
+    assert [line.get("answered") for line in lines] == [True, False, None, True]
+    assert all(list(line) == KEYS for i, line in enumerate(lines) if i != 2)
+    assert "2001 characters" in lines[2]["error"]
+    assert result.returncode == 2, "a bad line is reported in place and in the exit code"
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["ask", "   "], "the question is empty"),
+        (["ask", "Do you sell my data?", "--policy", "acme"], "unknown policy 'acme'; known policies: bellacor"),
+        (["ask", "Do you sell my data?", "--k", "0"], "k=0 is out of range"),
+        (["ask", "bell\x07"], "control character (U+0007)"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(dirs: list[str], capsys: pytest.CaptureFixture, args, message) -> None:
+    assert main(["index", *dirs]) == 0
+    capsys.readouterr()
+    assert main([*args, *dirs]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("policybot: error: ") and captured.err.count("\n") == 1
+    assert message in captured.err
+
+
+def test_bad_policy_folders_exit_2_naming_the_file(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    folder = tmp_path / "p"
+    folder.mkdir()
+    assert main(["ask", "hi", "--policies", str(folder), "--index", str(tmp_path / "ix")]) == 2
+    assert "holds no policy" in capsys.readouterr().err
+    (folder / "bad.md").write_bytes(b"\xff\xfe privacy")
+    assert main(["index", "--policies", str(folder), "--index", str(tmp_path / "ix")]) == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith("policybot: error: policy file ") and "bad.md' is not UTF-8" in last
+    assert not (tmp_path / "ix" / "manifest.json").exists()
+
+
+def test_entry_point_runs_as_a_fresh_process(dirs: list[str]) -> None:
+    result = run(["ask", "", *dirs])
+    assert result.returncode == 2
+    assert result.stderr.strip() == "policybot: error: the question is empty; ask something like 'Do you sell my data?'"
+    result = run(["ask", "Do you use cookies?", "--json", *dirs])
+    assert result.returncode == 0 and json.loads(result.stdout)["answered"] is True

