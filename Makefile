@@ -10,7 +10,10 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: setup index run chat test lint bench calibrate clean
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup browser index run serve chat test lint bench calibrate screenshots report clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,19 +24,36 @@ $(STAMP): pyproject.toml requirements.lock
 
 setup: $(STAMP)
 
+# Debian's chromium for the browser tests (Playwright cannot download browsers here).
+browser:
+	@test -x $(CHROMIUM) || { echo "installing chromium for the browser tests"; \
+	  $(SUDO) apt-get install -y -q chromium >/dev/null 2>&1 || \
+	  { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }; }
+
 index: setup
 	$(PY) -m bot index
 
+# The chat page, JSON API and widget on http://127.0.0.1:7860 (POLICYBOT_HOST / POLICYBOT_PORT change it).
 run: index
+	$(PY) app.py
+
+serve: run
+
+# The terminal chat.
+chat: index
 	$(PY) -m bot chat
 
-chat: run
+report: setup
+	$(PY) -m bot report
 
 lint: setup
 	$(PY) -m ruff check .
 
-test: lint
+test: lint browser
 	$(PY) -m pytest -q
+
+screenshots: setup browser
+	POLICYBOT_SCREENSHOTS=docs $(PY) -m pytest -q tests/test_browser.py
 
 bench: setup
 	$(PY) benchmarks/run.py

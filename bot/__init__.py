@@ -6,7 +6,7 @@
 """
 
 from .answer import Answer, Bot, Citation, answer
-from .config import __version__
+from .config import Settings, __version__
 from .errors import (
     InvalidOptionError,
     InvalidQuestionError,
@@ -14,15 +14,18 @@ from .errors import (
     PolicySourceError,
     UnknownPolicyError,
 )
+from .feedback import FeedbackStore
 
 __all__ = [
     "Answer",
     "Bot",
     "Citation",
+    "FeedbackStore",
     "InvalidOptionError",
     "InvalidQuestionError",
     "PolicySourceError",
     "PolicybotError",
+    "Settings",
     "UnknownPolicyError",
     "__version__",
     "answer",

@@ -14,8 +14,9 @@ from pathlib import Path
 from .config import MAX_K, MAX_QUESTION_CHARS, Settings
 from .embedding import Embedder, default_embedder
 from .errors import InvalidOptionError, InvalidQuestionError, PolicySourceError, UnknownPolicyError
+from .labels import contact_sentence
 from .lexical import tokenize
-from .reader import policy_files
+from .reader import Document, policy_files, read_policy
 from .retrieve import Hit, retrieve
 from .store import Index, PolicyInfo, build, open_index
 
@@ -155,6 +156,16 @@ class Bot:
         """The full source text of a policy (what citation offsets index)."""
         info = self._policy(name)
         return (self.settings.policy_dir / info.file).read_text(encoding="utf-8")
+
+    def document(self, name: str) -> Document:
+        """The policy file read and rendered (for showing it with cited passages marked)."""
+        return read_policy(self.settings.policy_dir / self._policy(name).file)
+
+    def contact(self, name: str) -> str | None:
+        """The policy's own sentence on how to contact the company, if it has one."""
+        info = self._policy(name)
+        passages = self.index.passages[info.first : info.first + info.passages]
+        return contact_sentence([s.text for p in passages for s in p.sentences])
 
     def _policy(self, name: str) -> PolicyInfo:
         info = self.index.policies.get(name)

@@ -1,4 +1,4 @@
-"""The ``policybot`` / ``python -m bot`` command line: index, ask, chat.
+"""The ``policybot`` / ``python -m bot`` command line: index, ask, chat, serve, report.
 
 Errors from the engine become one line on stderr and exit code 2, never a traceback.
 """
@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-from bot import Answer, Bot, PolicybotError, __version__
+from bot import Answer, Bot, FeedbackStore, PolicybotError, Settings, __version__
 
 EXIT_USAGE = 2
 
@@ -101,6 +101,32 @@ def cmd_chat(args: argparse.Namespace) -> int:
             print(f"Sorry: {exc.message}\n")
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from bot.web import main as serve
+
+    return serve([*(["--host", args.host] if args.host else []), *(["--port", str(args.port)] if args.port else [])])
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    store = FeedbackStore(args.data or Settings.from_env().data_dir)
+    if not store.path.exists():
+        print(f"No questions recorded yet ({store.path} does not exist; the web server creates it).")
+        return 0
+    r = store.report(days=args.days, limit=args.limit)
+    span = f"in the last {args.days} days" if args.days else "all time"
+    print(f"{r.questions} questions {span}: {r.answered} answered, {r.questions - r.answered} not; "
+          f"{r.upvotes} thumbs up, {r.downvotes} thumbs down.")
+    for title, rows in (("Asked most", r.asked_most), ("Could not answer", r.unanswered)):
+        print(f"\n{title}")
+        print("\n".join(f"  {c.count:4d}  {c.question}" for c in rows) or "  (none)")
+    print("\nDownvoted answers")
+    for d in r.downvoted:
+        print(f"  {d.count:4d}  Q: {d.question}\n        A: {d.answer}" + (f"  [{d.section}]" if d.section else ""))
+    if not r.downvoted:
+        print("  (none)")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="policybot", description="Answers questions about privacy policies, cited.")
     p.add_argument("--version", action="version", version=f"policybot {__version__}")
@@ -123,6 +149,17 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("chat", parents=[common, asking], help="ask questions at an interactive prompt")
     s.set_defaults(run=cmd_chat)
+
+    s = sub.add_parser("serve", help="serve the chat page, API and widget (same as python app.py)")
+    s.add_argument("--host", help="address to bind (default 127.0.0.1; POLICYBOT_HOST)")
+    s.add_argument("--port", type=int, help="port (default 7860; POLICYBOT_PORT)")
+    s.set_defaults(run=cmd_serve)
+
+    s = sub.add_parser("report", help="what people asked: most asked, not answered, downvoted")
+    s.add_argument("--data", type=Path, metavar="DIR", help="data folder (default data/; POLICYBOT_DATA_DIR)")
+    s.add_argument("--days", type=int, help="only the last N days")
+    s.add_argument("--limit", type=int, default=10, help="rows per list (default 10)")
+    s.set_defaults(run=cmd_report)
     return p
 
 

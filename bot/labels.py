@@ -86,3 +86,18 @@ def label_passages(headings: list[str | None], texts: list[str]) -> list[str]:
         else:
             labels.append(_telling_word(text, texts[:n] + texts[n + 1 :]).capitalize())
     return labels
+
+
+_CONTACT_CUE = re.compile(r"\b(contact\w*|write to|e-?mail us|call us|reach us|questions?|customer (?:care|service))\b",
+                          re.IGNORECASE)
+_CHANNEL = re.compile(r"https?://\S+|[\w.+-]+@[\w-]+\.[\w.]+|\+?\d[\d\s().-]{6,}\d")
+
+
+def contact_sentence(sentences: list[str]) -> str | None:
+    """The sentence that tells readers how to reach the company (a cue and a URL, e-mail or phone)."""
+    scored = []
+    for n, sentence in enumerate(sentences):
+        cues = {m.lower() for m in _CONTACT_CUE.findall(sentence)}
+        if cues and _CHANNEL.search(sentence):
+            scored.append((-(2 * any(c.startswith("contact") for c in cues) + len(cues)), n, sentence))
+    return min(scored)[2] if scored else None

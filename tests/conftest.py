@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from bot import Bot
 from bot.config import PROJECT_DIR
 from bot.embedding import Embedder, default_embedder
 
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # else gradio_client may wait on DNS
 DEFAULT_POLICY = PROJECT_DIR / "policy_text" / "bellacor.md"
 SHARED = PROJECT_DIR.parent / "shared"
 
@@ -61,3 +63,35 @@ def bot(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Bot:
     b = Bot(root, root / "index", embedder=embedder)
     b.warm()
     return b
+
+
+@pytest.fixture(scope="session")
+def server(bot: Bot, tmp_path_factory: pytest.TempPathFactory):
+    """The whole web server (API, widget, chat page) on a free port, in this process."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from bot import Settings
+    from bot.web import create_app
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = Settings(policy_dir=bot.settings.policy_dir, index_dir=bot.settings.index_dir,
+                        data_dir=tmp_path_factory.mktemp("data"))
+    app = create_app(settings, bot)
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert srv.started, "the test server did not start"
+    srv.url = f"http://127.0.0.1:{port}"
+    srv.app = app
+    yield srv
+    srv.should_exit = True
+    thread.join(timeout=10)

@@ -1,0 +1,166 @@
+"""What people asked and what they thought of the answers, for the support team's Monday read.
+
+Every answer served by the web surfaces is logged (question redacted: e-mail addresses, phone
+numbers and card numbers never reach the disk) with an id; thumbs up/down refer to that id.
+SQLite in WAL mode, so the server's threads can write while ``policybot report`` reads.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from .answer import Answer
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
+_PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d[\d\s.-]{5,}\d(?!\w)")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS answers (
+    id TEXT PRIMARY KEY,
+    asked_at TEXT NOT NULL,
+    surface TEXT NOT NULL,
+    policy TEXT,
+    question TEXT NOT NULL,
+    answered INTEGER NOT NULL,
+    answer TEXT NOT NULL,
+    section TEXT,
+    score REAL
+);
+CREATE TABLE IF NOT EXISTS votes (
+    answer_id TEXT PRIMARY KEY REFERENCES answers(id),
+    vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+    voted_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS answers_asked_at ON answers (asked_at);
+"""
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def redact(text: str) -> str:
+    """The text with card numbers, e-mail addresses and phone numbers replaced by placeholders."""
+    text = _CARD.sub(lambda m: "[card number]" if _luhn(re.sub(r"\D", "", m.group())) else m.group(), text)
+    text = _EMAIL.sub("[email]", text)
+    return _PHONE.sub(lambda m: "[phone]" if len(re.sub(r"\D", "", m.group())) >= 7 else m.group(), text)
+
+
+def _normal(question: str) -> str:
+    return " ".join(re.sub(r"[^\w\s\[\]]", " ", question.lower()).split())
+
+
+@dataclass(frozen=True)
+class Count:
+    """A question (as first asked) and how often it, or the same words, came in."""
+
+    question: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Downvote:
+    question: str
+    answer: str
+    section: str | None
+    count: int
+
+
+@dataclass(frozen=True)
+class Report:
+    since: str | None
+    questions: int
+    answered: int
+    asked_most: tuple[Count, ...]
+    unanswered: tuple[Count, ...]
+    downvoted: tuple[Downvote, ...]
+    upvotes: int
+    downvotes: int
+
+
+class FeedbackStore:
+    """The SQLite file ``feedback.sqlite3`` in ``data_dir`` (created on first use)."""
+
+    def __init__(self, data_dir: str | Path) -> None:
+        self.path = Path(data_dir) / "feedback.sqlite3"
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=10)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(SCHEMA)
+            with db:
+                yield db
+        finally:
+            db.close()
+
+    def record(self, answer: Answer, surface: str) -> str:
+        """Log an answer that was shown to someone; returns its id (for votes)."""
+        answer_id = uuid.uuid4().hex
+        top = answer.citations[0] if answer.citations else None
+        with self._db() as db:
+            db.execute(
+                "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (answer_id, datetime.now(UTC).isoformat(timespec="seconds"), surface, answer.policy,
+                 redact(answer.question), int(answer.answered), answer.text, top.section if top else None,
+                 top.score if top else None),
+            )
+        return answer_id
+
+    def vote(self, answer_id: str, up: bool) -> bool:
+        """Store (or change) the vote on an answer; False if no answer has that id."""
+        with self._db() as db:
+            if db.execute("SELECT 1 FROM answers WHERE id = ?", (answer_id,)).fetchone() is None:
+                return False
+            db.execute(
+                "INSERT INTO votes VALUES (?, ?, ?) ON CONFLICT(answer_id) DO UPDATE SET vote = excluded.vote, "
+                "voted_at = excluded.voted_at",
+                (answer_id, 1 if up else -1, datetime.now(UTC).isoformat(timespec="seconds")),
+            )
+        return True
+
+    def report(self, days: int | None = None, limit: int = 10) -> Report:
+        """Questions asked most, those not answered, and the downvoted answers."""
+        since = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds") if days else None
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT a.question, a.answered, a.answer, a.section, v.vote FROM answers a "
+                "LEFT JOIN votes v ON v.answer_id = a.id WHERE a.asked_at >= ? ORDER BY a.asked_at",
+                (since or "",),
+            ).fetchall()
+
+        def top(items: list[tuple[str, str]]) -> tuple[Count, ...]:
+            counts: dict[str, list] = {}
+            for key, shown in items:
+                counts.setdefault(key, [shown, 0])[1] += 1
+            ranked = sorted(counts.values(), key=lambda c: (-c[1], c[0]))
+            return tuple(Count(q, n) for q, n in ranked[:limit])
+
+        down: dict[tuple[str, str], list] = {}
+        for question, _, answer, section, vote in rows:
+            if vote == -1:
+                down.setdefault((_normal(question), answer), [question, answer, section, 0])[3] += 1
+        return Report(
+            since=since,
+            questions=len(rows),
+            answered=sum(r[1] for r in rows),
+            asked_most=top([(_normal(r[0]), r[0]) for r in rows]),
+            unanswered=top([(_normal(r[0]), r[0]) for r in rows if not r[1]]),
+            downvoted=tuple(Downvote(*d) for d in sorted(down.values(), key=lambda d: (-d[3], d[0]))[:limit]),
+            upvotes=sum(r[4] == 1 for r in rows),
+            downvotes=sum(r[4] == -1 for r in rows),
+        )

@@ -1,0 +1,194 @@
+"""The HTTP API: contract, errors with the right status, body limit, CORS, health, feedback."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from bot import Bot, Settings
+from bot.web import create_app
+
+KEYS = ["question", "answered", "answer", "policy", "citations", "latency_ms"]
+
+
+def _settings(bot: Bot, data: Path, origins: tuple[str, ...] = ()) -> Settings:
+    return Settings(policy_dir=bot.settings.policy_dir, index_dir=bot.settings.index_dir, data_dir=data,
+                    allowed_origins=origins)
+
+
+@pytest.fixture()
+def client(bot: Bot, tmp_path: Path):
+    with TestClient(create_app(_settings(bot, tmp_path), bot)) as c:
+        yield c
+
+
+def test_answer_follows_the_contract_and_carries_an_id(client: TestClient) -> None:
+    r = client.post("/api/answer", json={"question": "Do you sell my data?", "policy": None, "k": None})
+    assert r.status_code == 200
+    data = r.json()
+    assert list(data) == KEYS
+    assert data["answered"] is True and data["answer"] == "Information about Bellacor customers is not sold."
+    assert len(data["citations"]) == 3
+    assert len(r.headers["X-Answer-Id"]) == 32
+
+
+def test_policy_and_k_are_honoured(client: TestClient) -> None:
+    data = client.post("/api/answer", json={"question": "Do you use cookies?", "policy": "bellacor", "k": 5}).json()
+    assert data["policy"] == "bellacor" and len(data["citations"]) == 5
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        (b"{not json", 422, "JSON"),
+        (b"{}", 422, "question: Field required"),
+        (b'{"question": 42}', 422, "question: Input should be a valid string"),
+        (b'{"question": "   "}', 422, "the question is empty"),
+        (json.dumps({"question": "x" * 2001}).encode(), 422, "2001 characters"),
+        (json.dumps({"question": "hi", "k": 99}).encode(), 422, "k=99 is out of range"),
+        (json.dumps({"question": "hi", "policy": "acme"}).encode(), 404, "known policies: bellacor"),
+        (json.dumps({"question": "a" * 17000}).encode(), 413, "over 16 KB"),
+    ],
+)
+def test_bad_requests_get_json_errors(client: TestClient, body: bytes, status: int, message: str) -> None:
+    r = client.post("/api/answer", content=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == status
+    assert message in r.json()["error"]
+    assert "Traceback" not in r.text
+
+
+def test_streamed_body_over_the_limit_is_refused(client: TestClient) -> None:
+    def chunks():
+        yield b'{"question": "'
+        for _ in range(20):
+            yield b"a" * 1024
+        yield b'"}'
+
+    r = client.post("/api/answer", content=chunks(), headers={"Content-Type": "application/json"})
+    assert r.status_code == 413 and "16 KB" in r.json()["error"]
+
+
+def test_policies_are_listed_with_their_details(client: TestClient) -> None:
+    [p] = client.get("/api/policies").json()
+    assert set(p) == {"name", "title", "passages", "updated"}
+    assert p["name"] == "bellacor" and p["passages"] == 16 and p["title"].startswith("Privacy Policy")
+    one = client.get("/api/policies/bellacor").json()
+    assert one["contact"] == "For additional information contact Customer Care (http://www.bellacor.com/contact.cfm)"
+    assert client.get("/api/policies/acme").status_code == 404
+
+
+def test_health_reports_ready_only_once_the_model_is_loaded(bot: Bot, tmp_path: Path) -> None:
+    app = create_app(_settings(bot, tmp_path), bot)
+    outside = TestClient(app)  # no lifespan yet: nothing has warmed the model
+    assert outside.get("/healthz").status_code == 503
+    with TestClient(app) as c:
+        deadline = time.monotonic() + 60
+        while c.get("/healthz").status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert c.get("/healthz").json() == {"status": "ready", "policies": 1, "passages": 16}
+
+
+def test_openapi_documents_the_routes_with_schemas(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert {"/api/answer", "/api/policies", "/api/feedback", "/healthz"} <= set(spec["paths"])
+    answer = spec["paths"]["/api/answer"]["post"]
+    assert answer["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/AskRequest")
+    assert answer["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/AnswerOut")
+    assert set(spec["components"]["schemas"]["AnswerOut"]["properties"]) == set(KEYS)
+    assert client.get("/docs").status_code == 200
+
+
+def test_cors_is_same_origin_unless_allowed(bot: Bot, tmp_path: Path, client: TestClient) -> None:
+    preflight = {"Origin": "https://shop.example", "Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "content-type"}
+    assert "access-control-allow-origin" not in client.options("/api/answer", headers=preflight).headers
+    with TestClient(create_app(_settings(bot, tmp_path, ("https://shop.example",)), bot)) as allowed:
+        r = allowed.options("/api/answer", headers=preflight)
+        assert r.headers["access-control-allow-origin"] == "https://shop.example"
+        r = allowed.post("/api/answer", json={"question": "Do you use cookies?"}, headers={"Origin": "https://shop.example"})
+        assert r.headers["access-control-allow-origin"] == "https://shop.example"
+        assert "x-answer-id" in r.headers["access-control-expose-headers"].lower()
+        other = allowed.options("/api/answer", headers={**preflight, "Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in other.headers
+
+
+def test_feedback_is_stored_in_sqlite_with_the_question_redacted(client: TestClient, tmp_path: Path) -> None:
+    r = client.post("/api/answer", json={"question": "I'm jane@example.com, card 4111 1111 1111 1111: sold?"})
+    answer_id = r.headers["X-Answer-Id"]
+    assert client.post("/api/feedback", json={"answer_id": answer_id, "vote": "down"}).json() == {"ok": True}
+    assert client.post("/api/feedback", json={"answer_id": "nope", "vote": "up"}).status_code == 404
+    assert client.post("/api/feedback", json={"answer_id": answer_id, "vote": "meh"}).status_code == 422
+    db = sqlite3.connect(tmp_path / "feedback.sqlite3")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    question, vote = db.execute(
+        "SELECT a.question, v.vote FROM answers a JOIN votes v ON v.answer_id = a.id WHERE a.id = ?", (answer_id,)
+    ).fetchone()
+    assert question == "I'm [email], card [card number]: sold?" and vote == -1
+
+
+def test_policy_page_marks_the_passage_and_escapes_the_text(client: TestClient) -> None:
+    page = client.get("/policy/bellacor", params={"start": 2383, "end": 3082}).text
+    assert '<mark id="cite-1" data-n="1">Information about Bellacor customers is not sold.' in page
+    assert client.get("/policy/acme").status_code == 404
+
+
+def test_widget_script_and_demo_page_are_served(client: TestClient) -> None:
+    js = client.get("/widget.js")
+    assert js.headers["content-type"].startswith("text/javascript")
+    code = js.text.split("*/", 1)[1]
+    assert "attachShadow" in code
+    assert not re.findall(r"https?://[\w.-]+", code), "no CDN, font or other host: only the policybot server"
+    # innerHTML only ever receives the widget's own constant icons, never text from the API.
+    assert all(rhs.startswith(("'<svg", "THUMB")) for rhs in re.findall(r"\.innerHTML = (.+)", code))
+    demo = client.get("/widget-demo").text
+    assert '<script src="/widget.js" data-policy="bellacor" defer></script>' in demo
+
+
+def test_answering_does_not_block_the_event_loop(server, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While one answer is stuck in the engine, the server still answers other requests."""
+    rt = server.app.state.runtime
+    release, entered = threading.Event(), threading.Event()
+    real = rt.bot.answer
+
+    def slow(*args, **kwargs):
+        entered.set()
+        release.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(rt.bot, "answer", slow)
+    result: dict = {}
+    worker = threading.Thread(target=lambda: result.update(
+        r=httpx.post(f"{server.url}/api/answer", json={"question": "Do you use cookies?"}, timeout=60)))
+    worker.start()
+    assert entered.wait(30)
+    t0 = time.monotonic()
+    assert httpx.get(f"{server.url}/api/policies", timeout=5).status_code == 200
+    assert time.monotonic() - t0 < 5
+    release.set()
+    worker.join(60)
+    assert result["r"].status_code == 200
+
+
+def test_gradio_client_calls_the_chat_endpoint(server) -> None:
+    from gradio_client import Client
+
+    client = Client(server.url + "/", verbose=False)
+    result = client.predict("Do you sell my data?", "bellacor", api_name="/chat")
+    assert result["answered"] is True
+    assert result["answer"] == "Information about Bellacor customers is not sold."
+    assert list(result) == KEYS
+    with pytest.raises(Exception, match="the question is empty"):
+        client.predict("  ", None, api_name="/chat")
+
+
+def test_chat_page_is_served_at_the_root(server) -> None:
+    page = httpx.get(server.url + "/", timeout=30)
+    assert page.status_code == 200 and "gradio" in page.text.lower()
