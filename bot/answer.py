@@ -137,6 +137,7 @@ class Bot:
         self.embedder = embedder or default_embedder()
         self.calibration = load_calibration()
         self._progress = progress
+        self._documents: dict[tuple[str, str], Document] = {}
         self._lock = threading.Lock()
         self._stamp = self._folder_stamp()
         self._checked = time.monotonic()
@@ -158,8 +159,15 @@ class Bot:
         return (self.settings.policy_dir / info.file).read_text(encoding="utf-8")
 
     def document(self, name: str) -> Document:
-        """The policy file read and rendered (for showing it with cited passages marked)."""
-        return read_policy(self.settings.policy_dir / self._policy(name).file)
+        """The policy file read and rendered (for showing it with cited passages marked).
+
+        Kept while the indexed file is unchanged, so the chat does not re-read it per answer.
+        """
+        info = self._policy(name)
+        key = (name, info.sha256)
+        if key not in self._documents:
+            self._documents = {key: read_policy(self.settings.policy_dir / info.file)}
+        return self._documents[key]
 
     def contact(self, name: str) -> str | None:
         """The policy's own sentence on how to contact the company, if it has one."""

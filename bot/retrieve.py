@@ -88,9 +88,10 @@ def retrieve(
 
     # Sentence cosines of the same passages: their best sentence is the second ranking.
     starts = index.sentence_start
-    sentence_ids = np.concatenate([np.arange(starts[i], starts[i + 1]) for i in ids]) if n else np.zeros(0, int)
+    counts = starts[ids + 1] - starts[ids]
+    bounds = np.concatenate([[0], np.cumsum(counts)])  # passage i's sentences: bounds[i]:bounds[i + 1]
+    sentence_ids = np.arange(bounds[-1]) + np.repeat(starts[ids] - bounds[:-1], counts)
     cosines = index.sentence_vectors[sentence_ids] @ query
-    bounds = np.concatenate([[0], np.cumsum(starts[ids + 1] - starts[ids])])
     best_sentence = np.maximum.reduceat(cosines, bounds[:-1]) if n else cosines
     fused += w_sentence / (RRF_K + _ranks(best_sentence) + 1)
 
@@ -103,15 +104,17 @@ def retrieve(
         dense[missing] = index.passage_matrix[ids[missing]] @ query
 
     order = np.lexsort((-dense, -fused))[:limit]
+    words = set(query_tokens)
+    idf_of = {p: index.idf(p, words) for p in {index.passages[int(ids[i])].policy for i in order}}
     hits = []
     for rank, i in enumerate(order, start=1):
         pid = int(ids[i])
-        weights = index.idf(index.passages[pid].policy, set(query_tokens))
+        idf = idf_of[index.passages[pid].policy]
         a, b = bounds[i], bounds[i + 1]
-        lexical = np.array([_coverage(weights, index.sentence_tokens[s]) for s in sentence_ids[a:b]])
+        lexical = np.array([_coverage(idf, index.sentence_tokens[s]) for s in sentence_ids[a:b]])
         key = int(np.argmax(cosines[a:b] + LEXICAL_WEIGHT * lexical))
         hits.append(Hit(pid, rank, float(fused[i]), float(dense[i]), key, float(best_sentence[i]), float(bm25[i]),
-                        _coverage(weights, index.passage_tokens[pid])))
+                        _coverage(idf, index.passage_tokens[pid])))
     return hits
 
 

@@ -140,3 +140,29 @@ def test_answer_function_works_with_no_setup(monkeypatch: pytest.MonkeyPatch, tm
     cached = engine._default
     answer("Do you use cookies?")
     assert engine._default is cached
+
+
+def test_a_running_bot_picks_up_an_edited_policy(policy_dir, tmp_path, embedder, monkeypatch) -> None:
+    engine = importlib.import_module("bot.answer")
+    monkeypatch.setattr(engine, "REFRESH_SECONDS", 0.0)
+    b = Bot(policy_dir, tmp_path / "ix", embedder=embedder)
+    assert not b.answer("Do you sell gift cards?").answered
+    path = policy_dir / "bellacor.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n\nGift cards are sold in every Bellacor store.\n",
+                    encoding="utf-8")
+    a = b.answer("Do you sell gift cards?")
+    assert a.answered and a.text == "Gift cards are sold in every Bellacor store."
+    assert b.index.built and "Gift cards" in b.document("bellacor").source
+
+
+def test_several_policies_answer_from_the_right_one(policy_dir, tmp_path, embedder) -> None:
+    (policy_dir / "acme.txt").write_text(
+        "Returns\n\nYou can return any Acme product within 30 days for a full refund.\n\n"
+        "Newsletter\n\nTo stop the Acme newsletter, reply STOP to any issue.\n", encoding="utf-8")
+    b = Bot(policy_dir, tmp_path / "ix", embedder=embedder)
+    assert sorted(p.name for p in b.policies) == ["acme", "bellacor"]
+    a = b.answer("Can I return a product for a refund?")
+    assert a.answered and a.policy == "acme" and a.citations[0].section == "Returns"
+    only = b.answer("Can I return a product for a refund?", policy="bellacor")
+    assert only.policy == "bellacor" and all(c.policy == "bellacor" for c in only.citations)
+    assert not only.answered

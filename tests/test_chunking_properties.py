@@ -51,6 +51,10 @@ def sentence(rng: random.Random, fmt: str) -> Piece:
             md.append(f"*{w}*")
             ht.append(f"<em>{html.escape(w)}</em>")
             plain.append(w)
+        elif roll < 0.21:  # in HTML: attributes holding ">", comments, numeric entities
+            md.append(f"{w}’s")
+            ht.append(f'<span title="a>b"><!-- note -->{html.escape(w)}&#8217;s</span>')
+            plain.append(f"{w}’s")
         else:
             md.append(w)
             ht.append(html.escape(w))

@@ -192,3 +192,14 @@ def test_gradio_client_calls_the_chat_endpoint(server) -> None:
 def test_chat_page_is_served_at_the_root(server) -> None:
     page = httpx.get(server.url + "/", timeout=30)
     assert page.status_code == 200 and "gradio" in page.text.lower()
+
+
+def test_importing_app_starts_nothing() -> None:
+    import subprocess
+    import sys
+
+    from bot.config import PROJECT_DIR
+
+    probe = "import app, sys; print(callable(app.main), 'gradio' in sys.modules, 'uvicorn' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=PROJECT_DIR, timeout=60)
+    assert out.stdout.split() == ["True", "False", "False"], out.stderr

@@ -20,7 +20,7 @@ STYLE = """
 .pb-policy { font: 14px/1.6 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2933; }
 .pb-policy h2 { font-size: 1.15em; margin: 0 0 .8em; }
 .pb-policy h3 { font-size: 1.05em; margin: 1.2em 0 .4em; }
-.pb-policy p { margin: 0 0 .8em; white-space: pre-wrap; }
+.pb-policy p { margin: 0 0 .8em; white-space: pre-wrap; overflow-wrap: anywhere; }
 .pb-policy mark { background: #fff3b0; padding: 0 .1em; border-radius: 2px; }
 .pb-policy mark b { background: #ffd54a; font-weight: inherit; }
 .pb-policy mark[data-n]::before { content: "[" attr(data-n) "] "; font-weight: 600; color: #8a5a00; }
@@ -81,6 +81,8 @@ def policy_html(doc: Document, marks: list[tuple[int, int, str | None]]) -> str:
                 piece = f"<mark{attrs}>{piece}</mark>"
             parts.append(piece)
         text = "".join(parts).strip()
+        if line.kind == "heading" and " ".join(r.text[line.start : line.end].split()) == doc.title:
+            continue  # the title is shown once, above
         if line.kind == "heading":
             flush()
             out.append(f"<h3>{text}</h3>")

@@ -1,0 +1,120 @@
+"""Policy files -> clean text that remembers, for every character, where it came from.
+
+Markdown, plain text and HTML are each reduced to the same thing, a ``Rendered``: the text a
+reader sees (markup gone, a link ``[text](url)`` shown as ``text (url)``, bullets as ``•``),
+the source span of every clean character, and the lines with their kind (text, list item,
+heading, blank, back-to-top). Chunking works on this, so every passage and sentence maps back
+to exact offsets in the file.
+
+The offset rule: markup that opens (``[``, ``**``, ``<b>``, ``> ``) belongs to the next visible
+character and markup that closes (``](url)``, ``**``, ``</a>``) to the previous one, so
+``render(source[start:end])`` gives back the clean text of ``start:end``, up to whitespace.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of clean text: ``kind`` is text, item, heading, blank or top."""
+
+    kind: str
+    start: int
+    end: int
+    level: int = 0
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Clean text plus, per clean character, its source span ``[starts[i], ends[i])``."""
+
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    lines: tuple[Line, ...]
+    atomic: tuple[tuple[int, int], ...]  # clean ranges never to be split (links, code)
+    title: str | None = None
+
+    def source_span(self, start: int, end: int) -> tuple[int, int]:
+        """Source offsets of the clean range ``[start, end)`` (non-empty)."""
+        return self.starts[start], self.ends[end - 1]
+
+def collapse(text: str) -> str:
+    """The whitespace rule: runs of whitespace become one space; ends are trimmed."""
+    return " ".join(text.split())
+
+
+class Builder:
+    """Accumulates clean characters with their source spans."""
+
+    def __init__(self) -> None:
+        self.chars: list[str] = []
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.atomic: list[tuple[int, int]] = []
+        self._pending: int | None = None  # start of opening markup not yet attached
+        self._last_solid = -1  # index of the last non-whitespace character
+
+    def __len__(self) -> int:
+        return len(self.chars)
+
+    def add(self, ch: str, start: int, end: int) -> None:
+        if not ch.isspace():
+            if self._pending is not None:
+                start = min(start, self._pending)
+                self._pending = None
+            self._last_solid = len(self.chars)
+        self.chars.append(ch)
+        self.starts.append(start)
+        self.ends.append(end)
+
+    def copy(self, text: str, pos: int) -> None:
+        """Source characters shown as they are."""
+        for i, ch in enumerate(text):
+            self.add(ch, pos + i, pos + i + 1)
+
+    def synth(self, text: str, start: int, end: int) -> None:
+        """Characters standing for the source span ``[start, end)`` (an entity, a URL)."""
+        for ch in text:
+            self.add(ch, start, end)
+
+    def open(self, start: int) -> None:
+        self._pending = start if self._pending is None else min(self._pending, start)
+
+    def close(self, end: int) -> None:
+        if self._last_solid >= 0:
+            self.ends[self._last_solid] = max(self.ends[self._last_solid], end)
+
+    def build(self, kinds: dict[int, tuple[str, int]], title: str | None) -> Rendered:
+        text = "".join(self.chars)
+        lines: list[Line] = []
+        pos = 0
+        for number, chunk in enumerate(text.split("\n")):
+            kind, level = kinds.get(number, ("text", 0))
+            if not chunk.strip():
+                kind = "blank"
+            elif kind == "text" and TOP.match(chunk.strip()):
+                kind = "top"
+            lines.append(Line(kind, pos, pos + len(chunk), level))
+            pos += len(chunk) + 1
+        return Rendered(text, tuple(self.starts), tuple(self.ends), tuple(lines), tuple(self.atomic), title)
+
+
+# "top", "Back to top", "^ Top", "Return to top (#top)": back-to-top links end a section.
+TOP = re.compile(
+    r"^(?:[\^↑]\s*)?(?:(?:back|return|go)\s+to\s+(?:the\s+)?)?top(?:\s+of\s+(?:the\s+)?page)?"
+    r"(?:\s*[\^↑])?(?:\s*\([^)]*\))?$",
+    re.IGNORECASE,
+)
+_ABSOLUTE_URL = re.compile(r"^(?:https?://|mailto:)\S+$", re.IGNORECASE)
+
+
+def show_url(url: str, text: str) -> bool:
+    return bool(_ABSOLUTE_URL.match(url)) and url.rstrip("/") != text.strip().rstrip("/")
+
+
+def with_title(rendered: Rendered, title: str | None) -> Rendered:
+    return Rendered(rendered.text, rendered.starts, rendered.ends, rendered.lines, rendered.atomic, title)
