@@ -18,7 +18,7 @@ from .labels import contact_sentence
 from .lexical import tokenize
 from .reader import Document, policy_files, read_policy
 from .retrieve import Hit, retrieve
-from .store import Index, PolicyInfo, build, open_index
+from .store import Index, PolicyInfo, open_index, rebuild
 
 NOT_SAID = "The policy does not say."
 REFRESH_SECONDS = 2.0
@@ -192,7 +192,7 @@ class Bot:
     def rebuild(self) -> None:
         """Rebuild the index from the policy folder now, even if it looks up to date."""
         with self._lock:
-            self.index = build(self.settings.policy_dir, self.settings.index_dir, self.embedder, self._progress)
+            self.index = rebuild(self.settings.policy_dir, self.settings.index_dir, self.embedder, self._progress)
             self._stamp = self._folder_stamp()
 
     def refresh(self) -> None:

@@ -95,14 +95,19 @@ class FeedbackStore:
 
     def __init__(self, data_dir: str | Path) -> None:
         self.path = Path(data_dir) / "feedback.sqlite3"
+        self._ready = False
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self._ready or not self.path.exists():  # create the file and tables (idempotent)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with sqlite3.connect(self.path, timeout=10) as setup:
+                setup.execute("PRAGMA journal_mode=WAL")  # persistent: stored in the file
+                setup.executescript(SCHEMA)
+            setup.close()
+            self._ready = True
         db = sqlite3.connect(self.path, timeout=10)
         try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(SCHEMA)
             with db:
                 yield db
         finally:

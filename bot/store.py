@@ -290,6 +290,12 @@ def build(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: bool 
     return index
 
 
+def rebuild(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: bool = False) -> Index:
+    """Build now, even if the index looks up to date (holding the lock, like any build)."""
+    with _locked(index_dir, exclusive=True):
+        return build(policy_dir, index_dir, embedder, progress)
+
+
 def bm25_texts(passages: list[Passage]) -> list[str]:
     """What BM25 sees of a passage: its section name and text."""
     return [f"{p.section}. {p.text}" for p in passages]
