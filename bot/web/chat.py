@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from bot import PolicybotError
+from bot import Answer, PolicybotError
 
 from .api import Runtime
 from .pages import STYLE, answer_markdown, policy_html, policy_url, sources_html
@@ -50,7 +50,7 @@ def _header(rt: Runtime, name: str) -> str:
             "[API docs](/docs) · [Support widget demo](/widget-demo)")
 
 
-def _panel(rt: Runtime, name: str, answer: Any = None) -> str:
+def _panel(rt: Runtime, name: str, answer: Answer | None = None) -> str:
     marks = [(c.start, c.end, c.sentence) for c in answer.citations if c.policy == name] if answer else []
     return f'<div class="pb-scroll">{policy_html(rt.bot.document(name), marks)}</div>'
 
