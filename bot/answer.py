@@ -155,8 +155,7 @@ class Bot:
 
     def policy_text(self, name: str) -> str:
         """The full source text of a policy (what citation offsets index)."""
-        info = self._policy(name)
-        return (self.settings.policy_dir / info.file).read_text(encoding="utf-8")
+        return self.document(name).source
 
     def document(self, name: str) -> Document:
         """The policy file read and rendered (for showing it with cited passages marked).

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 
-from .rendering import TOP, Builder, Rendered, collapse, show_url, with_title
+from .rendering import TOP, Builder, Rendered, collapse, show_url
 
 # ---------------------------------------------------------------------------- Markdown
 
@@ -130,9 +130,7 @@ def render_markdown(source: str) -> Rendered:
         if number + 1 < len(raw_lines):
             b.copy("\n", pos + len(line))
         pos += len(line) + 1
-    rendered = b.build(kinds, None)
-    h1 = next((ln for ln in rendered.lines if ln.kind == "heading" and ln.level == 1), None)
-    return with_title(rendered, collapse(rendered.text[h1.start : h1.end]) if h1 else None)
+    return b.build(kinds)
 
 
 # ---------------------------------------------------------------------------- Plain text
@@ -176,7 +174,7 @@ def render_text(source: str) -> Rendered:
         if number + 1 < len(raw_lines):
             b.copy("\n", pos + len(line))
         pos += len(line) + 1
-    return b.build(kinds, None)
+    return b.build(kinds)
 
 
 # ---------------------------------------------------------------------------- HTML
@@ -272,8 +270,4 @@ def render_html(source: str) -> Rendered:
             b.close(e)
         else:
             b.open(s)
-    rendered = b.build(kinds, None)
-    if title is None:
-        h1 = next((ln for ln in rendered.lines if ln.kind == "heading" and ln.level == 1), None)
-        title = collapse(rendered.text[h1.start : h1.end]) if h1 else None
-    return with_title(rendered, title)
+    return b.build(kinds, title)

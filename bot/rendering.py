@@ -88,7 +88,8 @@ class Builder:
         if self._last_solid >= 0:
             self.ends[self._last_solid] = max(self.ends[self._last_solid], end)
 
-    def build(self, kinds: dict[int, tuple[str, int]], title: str | None) -> Rendered:
+    def build(self, kinds: dict[int, tuple[str, int]], title: str | None = None) -> Rendered:
+        """The rendering; its title is ``title`` if given (an HTML <title>), else the first H1."""
         text = "".join(self.chars)
         lines: list[Line] = []
         pos = 0
@@ -100,6 +101,9 @@ class Builder:
                 kind = "top"
             lines.append(Line(kind, pos, pos + len(chunk), level))
             pos += len(chunk) + 1
+        if title is None:
+            h1 = next((ln for ln in lines if ln.kind == "heading" and ln.level == 1), None)
+            title = collapse(text[h1.start : h1.end]) if h1 else None
         return Rendered(text, tuple(self.starts), tuple(self.ends), tuple(lines), tuple(self.atomic), title)
 
 
@@ -114,7 +118,3 @@ _ABSOLUTE_URL = re.compile(r"^(?:https?://|mailto:)\S+$", re.IGNORECASE)
 
 def show_url(url: str, text: str) -> bool:
     return bool(_ABSOLUTE_URL.match(url)) and url.rstrip("/") != text.strip().rstrip("/")
-
-
-def with_title(rendered: Rendered, title: str | None) -> Rendered:
-    return Rendered(rendered.text, rendered.starts, rendered.ends, rendered.lines, rendered.atomic, title)

@@ -210,20 +210,19 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None, chat: b
         response.headers["X-Answer-Id"] = rt.store.record(answer, "api")
         return answer.to_dict()
 
+    def listing(name: str) -> dict:
+        p = next(p for p in rt.bot.policies if p.name == name)
+        return {"name": p.name, "title": p.title, "passages": p.passages, "updated": p.updated}
+
     @app.get("/api/policies", response_model=list[PolicyOut], tags=["api"], summary="The indexed policies")
     def api_policies() -> list[dict]:
-        return [{"name": p.name, "title": p.title, "passages": p.passages, "updated": p.updated}
-                for p in rt.bot.policies]
+        return [listing(p.name) for p in rt.bot.policies]
 
     @app.get("/api/policies/{name}", response_model=PolicyDetail, responses=ERRORS, tags=["api"],
              summary="One policy, with its contact route")
     def api_policy(name: str) -> dict:
-        p = next((p for p in rt.bot.policies if p.name == name), None)
-        if p is None:
-            raise UnknownPolicyError(f"unknown policy {name!r}; known policies: "
-                                     + ", ".join(sorted(x.name for x in rt.bot.policies)))
-        return {"name": p.name, "title": p.title, "passages": p.passages, "updated": p.updated,
-                "contact": rt.bot.contact(name), "url": policy_url(name)}
+        contact = rt.bot.contact(name)  # the engine raises UnknownPolicyError (404) for a name it lacks
+        return {**listing(name), "contact": contact, "url": policy_url(name)}
 
     @app.post("/api/feedback", responses=ERRORS, tags=["api"], summary="Thumbs up or down on an answer")
     def api_feedback(body: FeedbackIn) -> dict:
