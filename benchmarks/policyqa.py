@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot import Bot
-from bot.lexical import tokenize
-from bot.retrieve import Hit, retrieve
+from bot.query import prepare
+from bot.retrieve import Hit, Weights, retrieve
 
 DATA = ROOT.parent / "shared" / "data" / "policyqa"
 CACHE = ROOT / ".cache" / "bench"
@@ -92,12 +92,12 @@ def abstention(bot: Bot, split: str, answerable: list[dict]) -> dict:
     }
 
 
-def predict_with(bot: Bot, items: list[dict], weights: tuple[float, float, float], k: int = 10) -> list[dict]:
-    """Predictions from the fusion with other weights (one signal alone, for the ablation)."""
+def predict_with(bot: Bot, items: list[dict], weights: Weights, k: int = 10) -> list[dict]:
+    """Predictions with other evidence weights (one signal alone, for the ablation)."""
     out = []
     for q in items:
-        text = bot.check_question(q["question"])
-        hits = retrieve(bot.index, bot.embedder.encode_query(text), tokenize(text), [policy_name(q["policy"])], k,
+        query = prepare(bot.check_question(q["question"]), bot.index.speller)
+        hits = retrieve(bot.index, bot.embedder.encode_query(query.text), query, [policy_name(q["policy"])], k,
                         weights=weights)
         passages = [bot.index.passages[h.passage] for h in hits]
         out.append({"qid": q["qid"], "answered": True,

@@ -40,6 +40,7 @@ class Passage:
     start: int
     end: int
     sentences: tuple[Sentence, ...]
+    context: str = ""  # the headings above the passage, outermost first ("" without headings)
 
     @property
     def words(self) -> int:
@@ -58,6 +59,37 @@ class _Unit:
 class _Section:
     heading: str | None
     blocks: tuple[tuple[str, tuple[Line, ...]], ...]  # ("para" | "list", lines)
+    context: str = ""  # heading path: parent headings, then this one
+    opening: bool = False  # before the policy's first heading or section break (its introduction)
+
+
+# Signposts are not statements: a line that only links into the page (a table of contents,
+# "[2. What data do we collect?](#2b)") is dropped, and a lone short line shaped like a heading
+# (question-form, bold, all caps) heads a section instead of being cited as an answer.
+_IN_PAGE_LINKS = re.compile(r"^\s*(?:[-*+•]\s+|\d{1,3}[.)]\s+)?(?:\[[^\]]*\]\(#[^)\s]*\)[\s,|·•]*)+$")
+_BOLD_LINE = re.compile(r"^\s*(\*\*|__)[^*_]+\1\s*$|^\s*<(b|strong)>[^<]+</\2>\s*$", re.IGNORECASE)
+SIGNPOST_WORDS = 15
+
+
+def is_toc_line(source: str) -> bool:
+    """A line made only of links to anchors in the same page: a table of contents entry."""
+    return bool(_IN_PAGE_LINKS.match(source))
+
+
+def looks_like_signpost(text: str, source: str) -> bool:
+    """A lone line that names what follows rather than saying something: a question-form or
+    numbered heading, a bold-only line, an all-caps line (short, and not a sentence)."""
+    words = text.split()
+    if not 1 <= len(words) <= SIGNPOST_WORDS or not any(ch.isalpha() for ch in text):
+        return False
+    bare = text.rstrip("\"'”’)] ")
+    if bare.endswith("?"):
+        return True
+    bold = bool(_BOLD_LINE.match(source))
+    if re.search(r"[.!:;,]$", bare):  # a sentence, unless a short bold label ("**Your rights.**")
+        return bold and len(words) <= 8
+    letters = [ch for ch in text if ch.isalpha()]
+    return bold or (len(letters) > 3 and sum(ch.isupper() for ch in letters) / len(letters) > 0.8)
 
 
 # A sentence ends at . ! ? (plus closing quotes/brackets) before whitespace and a capital,
@@ -122,24 +154,63 @@ def _split_long(r: Rendered, start: int, end: int, limit: int) -> list[tuple[int
     return [s for s in (_trim(r.text, a, b) for a, b in pairwise(cuts)) if s[0] < s[1]]
 
 
-def sections(r: Rendered, doc_title: str | None) -> list[_Section]:
-    """Group lines into sections (heading starts, back-to-top ends) of paragraphs and lists."""
+def _line_kinds(r: Rendered, source: str | None) -> list[Line]:
+    """The lines, with tables of contents dropped (as blank) and lone signpost lines made headings
+    (only where text follows for them to head)."""
+    lines = list(r.lines)
+    if source is None:
+        return lines
+    next_solid = ["blank"] * (len(lines) + 1)  # kind of the next non-blank line
+    for n in range(len(lines) - 1, -1, -1):
+        next_solid[n] = next_solid[n + 1] if lines[n].kind == "blank" else lines[n].kind
+    out: list[Line] = []
+    for n, line in enumerate(lines):
+        if line.kind in ("text", "item"):
+            raw = source[slice(*r.source_span(*_trim(r.text, line.start, line.end)))]
+            if is_toc_line(raw):
+                out.append(Line("blank", line.start, line.end))
+                continue
+            before = out[-1].kind if out else "blank"
+            after = lines[n + 1].kind if n + 1 < len(lines) else "blank"
+            if line.kind == "text" and before in ("blank", "heading", "top") and after in ("blank", "top") \
+                    and next_solid[n + 1] in ("text", "item") and len(split_sentences(r, line.start, line.end)) == 1 \
+                    and looks_like_signpost(collapse(r.text[line.start : line.end]), raw):
+                out.append(Line("heading", line.start, line.end, 7))
+                continue
+        out.append(line)
+    return out
+
+
+def sections(r: Rendered, doc_title: str | None, source: str | None = None) -> list[_Section]:
+    """Group lines into sections (heading starts, back-to-top ends) of paragraphs and lists.
+
+    With the ``source`` text, table-of-contents lines are dropped and lone heading-shaped lines
+    head sections (see ``looks_like_signpost``).
+    """
     out: list[_Section] = []
     heading: str | None = None
+    path: list[tuple[int, str]] = []  # (level, heading) of the headings above this point
     blocks: list[tuple[str, list[Line]]] = []
     previous = "blank"
+    opening = True
 
     def flush() -> None:
         if blocks:
-            out.append(_Section(heading, tuple((kind, tuple(lines)) for kind, lines in blocks)))
+            context = " › ".join(h for _, h in path)
+            out.append(_Section(heading, tuple((kind, tuple(lines)) for kind, lines in blocks), context, opening))
         blocks.clear()
 
-    for line in r.lines:
+    for line in _line_kinds(r, source):
         if line.kind in ("heading", "top"):
             flush()
             title = collapse(r.text[line.start : line.end]) if line.kind == "heading" else None
             # The document's own title (its first H1) is not a section name.
             heading = None if title == doc_title and line.level == 1 else title
+            level = line.level if line.kind == "heading" else 0
+            path = [(lv, h) for lv, h in path if lv < level] if level else []
+            if heading:
+                path.append((level, heading))
+            opening = opening and line.kind == "heading" and heading is None
         elif line.kind == "item":
             if blocks and blocks[-1][0] == "list":
                 blocks[-1][1].append(line)
@@ -222,16 +293,17 @@ def chunk(
 ) -> list[Passage]:
     """The passages of one policy document, in document order."""
     r = doc.rendered
-    secs = sections(r, r.title)
+    secs = sections(r, r.title, doc.source)
     per_section = [_units(r, s, max_words) for s in secs]
-    runs: list[tuple[str | None, list[_Unit]]] = []
+    runs: list[tuple[_Section, list[_Unit]]] = []
     for section, units in zip(secs, per_section, strict=True):
-        runs.extend((section.heading, units[i:j]) for i, j in pack(units, min_words, max_words, target))
+        runs.extend((section, units[i:j]) for i, j in pack(units, min_words, max_words, target))
     texts = [collapse(r.text[units[0].start : units[-1].end]) for _, units in runs]
-    titles = label_passages([heading for heading, _ in runs], texts)
+    opening = [section.opening for section, _ in runs]
+    titles = label_passages([section.heading for section, _ in runs], texts, opening)
     passages: list[Passage] = []
-    for title, text, (_, units) in zip(titles, texts, runs, strict=True):
+    for title, text, (section, units) in zip(titles, texts, runs, strict=True):
         start, end = r.source_span(units[0].start, units[-1].end)
         sentences = tuple(Sentence(collapse(r.text[u.start : u.end]), *r.source_span(u.start, u.end)) for u in units)
-        passages.append(Passage(doc.name, title, text, start, end, sentences))
+        passages.append(Passage(doc.name, title, text, start, end, sentences, section.context))
     return passages

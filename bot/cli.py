@@ -30,6 +30,8 @@ def _bold(text: str, out: TextIO) -> str:
 def render(answer: Answer, out: TextIO) -> str:
     """A readable answer: the direct answer, then numbered sources with the key sentence marked."""
     lines = [f"Q: {answer.question}", f"A: {answer.text}", ""]
+    if answer.kind == "not_found" and answer.citations:
+        lines[-1:] = ["   (It may still be covered in other words: the closest passages follow.)", ""]
     if answer.citations:
         lines.append("Sources:" if answer.answered else "Closest passages:")
     for c in answer.citations:

@@ -32,7 +32,8 @@ CREATE TABLE IF NOT EXISTS answers (
     answered INTEGER NOT NULL,
     answer TEXT NOT NULL,
     section TEXT,
-    score REAL
+    score REAL,
+    kind TEXT
 );
 CREATE TABLE IF NOT EXISTS votes (
     answer_id TEXT PRIMARY KEY REFERENCES answers(id),
@@ -104,6 +105,9 @@ class FeedbackStore:
             with sqlite3.connect(self.path, timeout=10) as setup:
                 setup.execute("PRAGMA journal_mode=WAL")  # persistent: stored in the file
                 setup.executescript(SCHEMA)
+                columns = {row[1] for row in setup.execute("PRAGMA table_info(answers)")}
+                if "kind" not in columns:  # a database from before answers had a kind
+                    setup.execute("ALTER TABLE answers ADD COLUMN kind TEXT")
             setup.close()
             self._ready = True
         db = sqlite3.connect(self.path, timeout=10)
@@ -119,10 +123,11 @@ class FeedbackStore:
         top = answer.citations[0] if answer.citations else None
         with self._db() as db:
             db.execute(
-                "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO answers (id, asked_at, surface, policy, question, answered, answer, section, score, "
+                "kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (answer_id, datetime.now(UTC).isoformat(timespec="seconds"), surface, answer.policy,
                  redact(answer.question), int(answer.answered), answer.text, top.section if top else None,
-                 top.score if top else None),
+                 top.score if top else None, answer.kind),
             )
         return answer_id
 
@@ -139,12 +144,13 @@ class FeedbackStore:
         return True
 
     def report(self, days: int | None = None, limit: int = 10) -> Report:
-        """Questions asked most, those not answered, and the downvoted answers."""
+        """Questions asked most, those not answered, and the downvoted answers (small talk left out)."""
         since = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds") if days else None
         with self._db() as db:
             rows = db.execute(
                 "SELECT a.question, a.answered, a.answer, a.section, v.vote FROM answers a "
-                "LEFT JOIN votes v ON v.answer_id = a.id WHERE a.asked_at >= ? ORDER BY a.asked_at",
+                "LEFT JOIN votes v ON v.answer_id = a.id WHERE a.asked_at >= ? AND a.kind IS NOT 'smalltalk' "
+                "ORDER BY a.asked_at",
                 (since or "",),
             ).fetchall()
 

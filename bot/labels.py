@@ -17,7 +17,7 @@ TOPICS: dict[str, tuple[str, ...]] = {
     "Do Not Track": (r"do[ -]not[ -]track", r"dnt"),
     "Cookies": (r"cookies?", r"web beacons?", r"pixel tags?", r"local storage", r"tracking technolog\w*"),
     "Encryption": (r"encrypt\w*", r"decrypt\w*", r"ssl", r"tls", r"secure socket\w*", r"public key", r"private key"),
-    "Security": (r"secur\w*", r"safeguard\w*", r"firewall", r"unauthori[sz]ed", r"breach\w*"),
+    "Security": (r"secur(?!ity (?:codes?|polic))\w*", r"safeguard\w*", r"firewall", r"unauthori[sz]ed", r"breach\w*"),
     "Data retention": (r"retain\w*", r"retention", r"as long as", r"delete\w* after", r"stored for"),
     "Advertising": (r"advertis\w*", r"ads", r"ad networks?", r"interest[- ]based", r"target\w* ads"),
     "Marketing e-mails": (r"unsubscrib\w*", r"opt[- ]?out", r"promotional", r"newsletters?",
@@ -33,7 +33,7 @@ TOPICS: dict[str, tuple[str, ...]] = {
     "Information we collect": (r"collect\w*", r"receives? information", r"request\w*", r"gather\w*",
                                r"provide\w* (?:us )?(?:with )?information", r"register\w*"),
     "How information is used": (r"used? (?:to|for)", r"purposes?", r"improve\w*", r"recommendations?"),
-    "Payments": (r"credit card", r"payments?", r"billing", r"purchas\w*"),
+    "Payments": (r"payments?", r"billing", r"purchas\w*"),
     "Links to other sites": (r"links? to other", r"other (?:web ?)?sites", r"third[- ]party sites"),
     "Contact us": (r"contact\w*", r"questions", r"customer care", r"write to us", r"call us"),
     "About this policy": (r"this (?:notice|policy|statement)", r"privacy (?:policy|notice)"),
@@ -69,22 +69,45 @@ def _telling_word(text: str, others: list[str]) -> str:
     return max(sorted(counts), key=lambda w: counts[w] / (1 + elsewhere[w]))
 
 
-def label_passages(headings: list[str | None], texts: list[str]) -> list[str]:
+INTRODUCTION = "Introduction"
+RUNNER_UP = 0.5  # a second topic is named too when it is this strong beside the first
+
+
+def _topic_label(text: str) -> str | None:
+    """The passage's topic, or its two topics in the order the text takes them up when it mixes two
+    ("Information we collect and sharing with third parties"), so no label hides half a passage."""
+    scores = topic_scores(text)
+    if not scores:
+        return None
+    ranked = sorted(scores, key=lambda t: (-scores[t], list(TOPICS).index(t)))
+    chosen = [t for t in ranked[:2] if scores[t] >= max(2, RUNNER_UP * scores[ranked[0]])]
+    if len(chosen) < 2:
+        return ranked[0]
+    if len(chosen) == 2:
+        chosen.sort(key=lambda t: _COMPILED[t].search(text).start())
+        return f"{chosen[0]} and {chosen[1][0].lower()}{chosen[1][1:]}"
+    return chosen[0]
+
+
+def label_passages(headings: list[str | None], texts: list[str], opening: list[bool] | None = None) -> list[str]:
     """A name per passage: its section heading if it has one, else the topic of its own text.
 
-    Passages of a policy without headings are named one by one, so a long headingless policy
-    still gets telling names; a passage matching no topic is named by its most telling word.
+    Passages of the policy's opening section (``opening``: before any heading or section break)
+    are its introduction, whatever they touch on. Others
+    without headings are named one by one by topic, so a long headingless policy still gets
+    telling names; a passage matching no topic is named by its most telling word.
     """
     labels: list[str] = []
-    for n, (heading, text) in enumerate(zip(headings, texts, strict=True)):
+    opening = opening or [False] * len(texts)
+    for n, (heading, text, first) in enumerate(zip(headings, texts, opening, strict=True)):
         if heading:
             labels.append(heading)
-            continue
-        scores = topic_scores(text)
-        if scores:
-            labels.append(min(scores, key=lambda t: (-scores[t], list(TOPICS).index(t))))
         else:
-            labels.append(_telling_word(text, texts[:n] + texts[n + 1 :]).capitalize())
+            label = _topic_label(text)
+            ranks = [*sorted(topic_scores(text).values(), reverse=True), 0, 0]
+            if first and (label is None or ranks[0] < 2 * ranks[1]):  # an opening touching on several topics
+                label = INTRODUCTION
+            labels.append(label or _telling_word(text, texts[:n] + texts[n + 1 :]).capitalize())
     return labels
 
 

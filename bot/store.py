@@ -3,7 +3,8 @@
 Layout of ``index/``::
 
     manifest.json          model, dims, policy hashes, package version, build time, file hashes
-    v-<time>-<id>/         one complete build: passages.jsonl, sentences.npy, passages.faiss, bm25/<n>/
+    v-<time>-<id>/         one complete build: passages.jsonl, sentences.npy, headed.npy, contexts.json,
+                           contexts.npy, passages.faiss, bm25/<n>/
 
 A build is written to a hidden temporary folder, renamed into place, and only then does
 ``manifest.json`` (replaced atomically) point at it: a build killed halfway leaves the old
@@ -38,11 +39,12 @@ from .chunking import Passage, Sentence, chunk
 from .config import __version__
 from .embedding import Embedder, model_source
 from .lexical import BM25, tokenize
+from .query import Speller
 from .reader import policy_files, read_policy
 
 log = logging.getLogger("bot")
 
-FORMAT = 1  # bump when chunking or the layout changes: old indexes are then rebuilt
+FORMAT = 2  # bump when chunking or the layout changes: old indexes are then rebuilt
 MANIFEST = "manifest.json"
 
 
@@ -76,9 +78,14 @@ class Index:
     passages: list[Passage]
     policies: dict[str, PolicyInfo]
     faiss_index: faiss.Index
-    sentence_vectors: np.ndarray  # (sentences, dims), unit length, in passage order
+    # (sentences, dims) in passage order: the mean of two unit vectors, the sentence alone and the
+    # sentence after its heading ("Cookies: We use ..."), so its dot product with a unit question
+    # vector is the mean of the two cosines.
+    sentence_vectors: np.ndarray
     sentence_start: np.ndarray  # passage i owns sentences sentence_start[i]:sentence_start[i + 1]
     bm25: dict[str, BM25]
+    context_vectors: np.ndarray  # (headings, dims), unit length: each distinct heading path once
+    context_ids: np.ndarray  # passage i's row in context_vectors, -1 for a passage without heading
     built: bool = False  # built by this process (rather than loaded)
     _df: dict[str, Counter[str]] = field(default_factory=dict, repr=False)
 
@@ -91,6 +98,16 @@ class Index:
     def sentence_tokens(self) -> list[frozenset[str]]:
         """Word tokens of every sentence, for choosing the key sentence."""
         return [frozenset(tokenize(s.text)) for p in self.passages for s in p.sentences]
+
+    @cached_property
+    def speller(self) -> Speller:
+        """Corrects typos in questions against the words of the indexed policies."""
+        return Speller([p.text for p in self.passages])
+
+    @cached_property
+    def sentence_passage(self) -> np.ndarray:
+        """The passage id of every sentence."""
+        return np.repeat(np.arange(len(self.passages)), np.diff(self.sentence_start))
 
     @cached_property
     def passage_tokens(self) -> list[frozenset[str]]:
@@ -117,6 +134,12 @@ def _sha256(path: Path) -> str:
 
 def _text_key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def headed_text(context: str, sentence: str) -> str:
+    """A sentence as embedded with its heading: the nearest heading, a colon, the sentence."""
+    heading = context.rsplit(" › ", 1)[-1]
+    return f"{heading}: {sentence}" if heading else sentence
 
 
 def passage_vectors(sentence_vectors: np.ndarray, sentence_start: np.ndarray) -> np.ndarray:
@@ -148,8 +171,10 @@ def _current_files(policy_dir: Path) -> dict[str, tuple[Path, str]]:
 
 
 def _check_manifest(manifest: dict, files: dict[str, tuple[Path, str]], embedder: Embedder) -> None:
-    if manifest.get("format") != FORMAT or manifest.get("package") != "policybot":
-        raise BadIndex(f"it was written by another program or format ({manifest.get('format')!r})")
+    if manifest.get("package") != "policybot":
+        raise BadIndex(f"it was written by another program ({manifest.get('package')!r})")
+    if manifest.get("format") != FORMAT:
+        raise StaleIndex(f"it is in index format {manifest.get('format')!r}, not {FORMAT}")
     model = manifest.get("model", {})
     if model.get("name") != embedder.name or model.get("dims") != embedder.dims:
         raise BadIndex(f"it was built with model {model.get('name')!r} ({model.get('dims')} dims)")
@@ -179,16 +204,25 @@ def _read(index_dir: Path, manifest: dict, embedder: Embedder) -> Index:
         for line in f:
             r = json.loads(line)
             sentences = tuple(Sentence(t, s, e) for s, e, t in r["sentences"])
-            passages.append(Passage(r["policy"], r["section"], r["text"], r["start"], r["end"], sentences))
+            passages.append(Passage(r["policy"], r["section"], r["text"], r["start"], r["end"], sentences,
+                                    r.get("context", "")))
     policies = {p["name"]: PolicyInfo(**p) for p in manifest["policies"]}
-    vectors = np.load(folder / "sentences.npy", allow_pickle=False)
+    plain = np.load(folder / "sentences.npy", allow_pickle=False)
+    headed = np.load(folder / "headed.npy", allow_pickle=False)
     counts = [len(p.sentences) for p in passages]
     start = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     ix = faiss.read_index(str(folder / "passages.faiss"))
-    if ix.ntotal != len(passages) or ix.d != embedder.dims or vectors.shape != (start[-1], embedder.dims):
+    contexts = json.loads((folder / "contexts.json").read_text(encoding="utf-8"))
+    context_vectors = np.load(folder / "contexts.npy", allow_pickle=False)
+    shape = (start[-1], embedder.dims)
+    if ix.ntotal != len(passages) or ix.d != embedder.dims or plain.shape != shape or headed.shape != shape \
+            or context_vectors.shape != (len(contexts), embedder.dims):
         raise BadIndex("its vectors do not match its passages")
+    row = {c: n for n, c in enumerate(contexts)}
+    context_ids = np.array([row.get(p.context, -1) for p in passages], dtype=np.int64)
     bm25 = {name: BM25.load(folder / "bm25" / str(n), info.passages) for n, (name, info) in enumerate(policies.items())}
-    return Index(folder, manifest, passages, policies, ix, vectors, start, bm25)
+    vectors = np.ascontiguousarray((plain + headed) / 2, dtype=np.float32)
+    return Index(folder, manifest, passages, policies, ix, vectors, start, bm25, context_vectors, context_ids)
 
 
 def _reusable_vectors(index_dir: Path, embedder: Embedder) -> dict[str, np.ndarray]:
@@ -199,12 +233,17 @@ def _reusable_vectors(index_dir: Path, embedder: Embedder) -> dict[str, np.ndarr
         if model["name"] != embedder.name or model["dims"] != embedder.dims:
             return {}
         folder = index_dir / manifest["data"]
-        vectors = np.load(folder / "sentences.npy", allow_pickle=False)
-        texts = [t for line in (folder / "passages.jsonl").open(encoding="utf-8")
-                 for _, _, t in json.loads(line)["sentences"]]
-        if len(texts) != len(vectors):
-            return {}
-        return {_text_key(t): v for t, v in zip(texts, vectors, strict=True)}
+        records = [json.loads(line) for line in (folder / "passages.jsonl").open(encoding="utf-8")]
+        plain = [t for r in records for _, _, t in r["sentences"]]
+        headed = [headed_text(r.get("context", ""), t) for r in records for _, _, t in r["sentences"]]
+        contexts = json.loads((folder / "contexts.json").read_text(encoding="utf-8"))
+        known: dict[str, np.ndarray] = {}
+        for texts, name in ((plain, "sentences.npy"), (headed, "headed.npy"), (contexts, "contexts.npy")):
+            vectors = np.load(folder / name, allow_pickle=False)
+            if len(texts) != len(vectors):
+                return {}
+            known.update((_text_key(t), v) for t, v in zip(texts, vectors, strict=True))
+        return known
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 
@@ -230,13 +269,22 @@ def build(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: bool 
     per_doc = [chunk(d) for d in docs]
     passages = [p for ps in per_doc for p in ps]
     texts = [s.text for p in passages for s in p.sentences]
+    headed = [headed_text(p.context, s.text) for p in passages for s in p.sentences]
+    contexts = sorted({p.context for p in passages if p.context})
     known = _reusable_vectors(index_dir, embedder)
-    missing = sorted({t for t in texts if _text_key(t) not in known})
+    wanted = [*texts, *headed, *contexts]
+    missing = sorted({t for t in wanted if _text_key(t) not in known})
     if missing:
-        log.info("embedding %d new sentences (%d in all)", len(missing), len(texts))
+        log.info("embedding %d new texts (%d sentences in all)", len(missing), len(texts))
         fresh = embedder.encode(missing, progress=progress)
         known.update((_text_key(t), v) for t, v in zip(missing, fresh, strict=True))
-    vectors = np.stack([known[_text_key(t)] for t in texts]).astype(np.float32)
+
+    def stack(items: list[str]) -> np.ndarray:
+        if not items:
+            return np.zeros((0, embedder.dims), dtype=np.float32)
+        return np.stack([known[_text_key(t)] for t in items]).astype(np.float32)
+
+    vectors, headed_vectors, context_vectors = stack(texts), stack(headed), stack(contexts)
     start = np.concatenate([[0], np.cumsum([len(p.sentences) for p in passages])]).astype(np.int64)
     # Vectors are unit length, so inner product = cosine similarity.
     ix = faiss.IndexFlatIP(embedder.dims)
@@ -256,10 +304,13 @@ def build(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: bool 
         tmp.mkdir()
         with (tmp / "passages.jsonl").open("w", encoding="utf-8") as f:
             for p in passages:
-                record = {"policy": p.policy, "section": p.section, "text": p.text, "start": p.start, "end": p.end,
-                          "sentences": [[s.start, s.end, s.text] for s in p.sentences]}
+                record = {"policy": p.policy, "section": p.section, "context": p.context, "text": p.text,
+                          "start": p.start, "end": p.end, "sentences": [[s.start, s.end, s.text] for s in p.sentences]}
                 f.write(json.dumps(record, ensure_ascii=False) + "\n")
         np.save(tmp / "sentences.npy", vectors, allow_pickle=False)
+        np.save(tmp / "headed.npy", headed_vectors, allow_pickle=False)
+        np.save(tmp / "contexts.npy", context_vectors, allow_pickle=False)
+        (tmp / "contexts.json").write_text(json.dumps(contexts, ensure_ascii=False), encoding="utf-8")
         faiss.write_index(ix, str(tmp / "passages.faiss"))
         for n, ps in enumerate(per_doc):
             BM25.build(bm25_texts(ps)).save(tmp / "bm25" / str(n))

@@ -42,10 +42,10 @@ def test_children_question_cites_the_under_13_passage(bot: Bot) -> None:
     ("question", "section", "phrase"),
     [
         ("Does the site put cookies on my computer?", "Cookies", "cookies"),
-        ("Is the connection encrypted when I send my details?", "Encryption", "encrypt"),
-        ("Is it safe to pay by credit card on your website?", "Encryption", "as safe as"),
+        ("Is the connection encrypted when I send my details?", "Encryption and how information is used", "encrypt"),
+        ("Is it safe to pay by credit card on your website?", "Encryption and how information is used", "as safe as"),
         ("Who can I contact with questions?", "Contact us", "Customer Care"),
-        ("Do third parties show me ads?", "Sharing with third parties", "serve ads"),
+        ("Do third parties show me ads?", "Sharing with third parties and advertising", "serve ads"),
     ],
 )
 def test_own_questions_find_their_passage(bot: Bot, question: str, section: str, phrase: str) -> None:
@@ -61,20 +61,22 @@ def test_own_questions_find_their_passage(bot: Bot, question: str, section: str,
 def test_questions_the_policy_does_not_address_are_not_answered(bot: Bot, question: str) -> None:
     a = bot.answer(question)
     assert not a.answered
-    assert a.text == "The policy does not say."
+    assert a.text == "I couldn't find this in the policy." and a.kind == "not_found"
     assert a.citations, "the closest passages are still offered"
     assert all(c.score < bot.calibration.threshold for c in a.citations[:1])
 
 
 def test_citations_carry_exact_offsets_and_ranked_scores(bot: Bot) -> None:
-    a = bot.answer("What information do you collect when I place an order?", k=5)
+    a = bot.answer("What do you do with my data?", k=5)
     source = bot.policy_text("bellacor")
-    assert [c.rank for c in a.citations] == [1, 2, 3, 4, 5]
+    assert [c.rank for c in a.citations] == list(range(1, len(a.citations) + 1)) and len(a.citations) >= 4
     for c in a.citations:
         assert collapse(render_like(".md", source[c.start : c.end]).text) == c.text
         assert c.sentence in c.text
         assert 0.0 <= c.score <= 1.0
-    assert len({(c.start, c.end) for c in a.citations}) == 5
+    assert [c.score for c in a.citations] == sorted((c.score for c in a.citations), reverse=True)
+    assert len({(c.start, c.end) for c in a.citations}) == len(a.citations)
+    assert len(bot.answer("What do you do with my data?", k=2).citations) == 2
 
 
 def test_answer_text_is_quoted_verbatim_from_the_policy(bot: Bot) -> None:
@@ -86,7 +88,7 @@ def test_answer_text_is_quoted_verbatim_from_the_policy(bot: Bot) -> None:
 
 def test_to_dict_has_exactly_the_contract_keys(bot: Bot) -> None:
     d = bot.answer("Do you use cookies?", k=2).to_dict()
-    assert list(d) == ["question", "answered", "answer", "policy", "citations", "latency_ms"]
+    assert list(d) == ["question", "answered", "kind", "answer", "policy", "citations", "latency_ms"]
     assert all(set(c) == CITATION_KEYS for c in d["citations"])
     assert d["latency_ms"] > 0
     json.dumps(d)  # serialisable as is
@@ -95,7 +97,7 @@ def test_to_dict_has_exactly_the_contract_keys(bot: Bot) -> None:
 def test_scores_are_comparable_across_questions(bot: Bot) -> None:
     clear = bot.answer("Do you use cookies?").citations[0].score
     vague = bot.answer("What is your return policy?").citations[0].score
-    assert clear > 0.8 > 0.2 > vague
+    assert clear > 0.8 > bot.calibration.threshold > vague
 
 
 @pytest.mark.parametrize(

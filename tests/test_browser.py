@@ -84,9 +84,16 @@ def test_chat_examples_likes_and_abstention(server, page: Page) -> None:
     assert server.app.state.runtime.store.report().upvotes == before + 1
 
     _ask_chat(page, "What is your return policy?")
-    expect(chat.get_by_text("The policy does not say.")).to_be_visible(timeout=30000)
+    expect(chat.get_by_text("I couldn't find this in the policy.")).to_be_visible(timeout=30000)
     expect(chat.get_by_text("http://www.bellacor.com/contact.cfm")).to_be_visible()  # the contact route
     expect(chat.get_by_role("button", name="Closest passages")).to_be_visible()
+
+    sources = chat.get_by_role("button", name="Closest passages").count() + chat.get_by_text("Sources (").count()
+    _ask_chat(page, "hi")
+    expect(chat.get_by_text("Hi! I answer questions about this privacy policy", exact=False)).to_be_visible(
+        timeout=30000)
+    assert chat.get_by_role("button", name="Closest passages").count() + chat.get_by_text("Sources (").count() \
+        == sources, "small talk adds no sources block"
 
 
 def test_chat_shows_markup_as_text_and_runs_nothing(server, page: Page) -> None:

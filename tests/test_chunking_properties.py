@@ -141,10 +141,17 @@ def check(g: Generated) -> None:
         if len(p.sentences) > 1:
             assert p.words <= MAX_WORDS
     # Every sentence lands whole in a passage: none is cut or lost. A list stays with its
-    # intro unless together they pass the word limit; then each item still lands whole.
+    # intro unless together they pass the word limit; then each item still lands whole. A lone
+    # question line with text after it is a signpost: it heads the section that follows instead.
+    signposts = {h for p in passages for h in p.context.split(" › ")} - set(g.headings)
     for whole, *parts in g.sentences:
         wants = [whole] if len(whole.split()) <= MAX_WORDS or not parts else parts
         for want in wants:
+            heading = next((h for h in signposts if collapse(want) in h), None)
+            if heading is not None:
+                assert heading.endswith("?") and not parts, (want, heading)
+                assert not any(collapse(want) in s.text for p in passages for s in p.sentences), want
+                continue
             assert any(collapse(want) in p.text for p in passages), want
 
 

@@ -13,7 +13,7 @@ import pytest
 from bot.cli import main
 from bot.config import PROJECT_DIR
 
-KEYS = ["question", "answered", "answer", "policy", "citations", "latency_ms"]
+KEYS = ["question", "answered", "kind", "answer", "policy", "citations", "latency_ms"]
 
 
 def run(args: list[str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -33,6 +33,9 @@ def test_ask_prints_a_readable_answer_with_numbered_sources(dirs: list[str], cap
     out = capsys.readouterr().out
     assert out.startswith("Q: Do you sell my data?\nA: Information about Bellacor customers is not sold.\n")
     assert "Sources:\n  [1] How information is used  (bellacor, characters " in out
+    assert "  [2] " not in out, "the children's passage is far weaker than the answer: not a source"
+    assert main(["ask", "What do you do with my data?", "--k", "3", *dirs]) == 0
+    out = capsys.readouterr().out
     assert "  [3] " in out and "  [4] " not in out
 
 
@@ -40,8 +43,12 @@ def test_ask_json_honours_k_and_policy(dirs: list[str], capsys: pytest.CaptureFi
     assert main(["ask", "How do I unsubscribe?", "--json", "--k", "5", "--policy", "bellacor", *dirs]) == 0
     data = json.loads(capsys.readouterr().out)
     assert list(data) == KEYS
-    assert len(data["citations"]) == 5 and data["policy"] == "bellacor"
+    assert data["policy"] == "bellacor" and data["kind"] == "answer"
     assert "unsubscribe.cfm" in data["answer"]
+    assert main(["ask", "What do you do with my data?", "--json", "--k", "2", *dirs]) == 0
+    assert len(json.loads(capsys.readouterr().out)["citations"]) == 2
+    assert main(["ask", "What do you do with my data?", "--json", "--k", "5", *dirs]) == 0
+    assert 4 <= len(json.loads(capsys.readouterr().out)["citations"]) <= 5
 
 
 def test_index_prints_a_one_line_summary(dirs: list[str], capsys: pytest.CaptureFixture) -> None:

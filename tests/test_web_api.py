@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from bot import Bot, Settings
 from bot.web import create_app
 
-KEYS = ["question", "answered", "answer", "policy", "citations", "latency_ms"]
+KEYS = ["question", "answered", "kind", "answer", "policy", "citations", "latency_ms"]
 
 
 def _settings(bot: Bot, data: Path, origins: tuple[str, ...] = ()) -> Settings:
@@ -36,13 +36,16 @@ def test_answer_follows_the_contract_and_carries_an_id(client: TestClient) -> No
     data = r.json()
     assert list(data) == KEYS
     assert data["answered"] is True and data["answer"] == "Information about Bellacor customers is not sold."
-    assert len(data["citations"]) == 3
+    assert data["kind"] == "answer" and 1 <= len(data["citations"]) <= 3
     assert len(r.headers["X-Answer-Id"]) == 32
 
 
 def test_policy_and_k_are_honoured(client: TestClient) -> None:
-    data = client.post("/api/answer", json={"question": "Do you use cookies?", "policy": "bellacor", "k": 5}).json()
-    assert data["policy"] == "bellacor" and len(data["citations"]) == 5
+    data = client.post("/api/answer", json={"question": "What do you do with my data?", "policy": "bellacor",
+                                            "k": 5}).json()
+    assert data["policy"] == "bellacor" and 4 <= len(data["citations"]) <= 5
+    data = client.post("/api/answer", json={"question": "What do you do with my data?", "k": 2}).json()
+    assert len(data["citations"]) == 2
 
 
 @pytest.mark.parametrize(

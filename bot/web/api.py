@@ -75,8 +75,13 @@ class CitationOut(BaseModel):
 
 class AnswerOut(BaseModel):
     question: str
-    answered: bool = Field(description="False when the policy does not address the question.")
-    answer: str = Field(description="The key sentence(s), quoted verbatim, or a plain 'does not say'.")
+    answered: bool = Field(description="True when the answer is quoted from the policy.")
+    kind: Literal["answer", "not_found", "smalltalk"] = Field(
+        description="'answer': quoted from the policy; 'not_found': no passage answers it confidently "
+                    "(the citations are the closest passages); 'smalltalk': a greeting, thanks or "
+                    "request for help, answered without searching (no citations).")
+    answer: str = Field(description="The key sentence, quoted verbatim; or \"I couldn't find this in the "
+                                    "policy.\"; or a short reply to small talk.")
     policy: str | None
     citations: list[CitationOut]
     latency_ms: float

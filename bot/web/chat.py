@@ -21,14 +21,6 @@ from .pages import STYLE, answer_markdown, policy_html, policy_url, sources_html
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr
 
-EXAMPLES = [
-    "Do you sell my data?",
-    "How do I stop marketing emails?",
-    "Do you collect data from children?",
-    "Do you use cookies?",
-    "How is my credit card information protected?",
-    "How long do you keep my data?",
-]
 CSS = STYLE + """
 #pb-panel .pb-scroll { max-height: 72vh; overflow-y: auto; padding-right: .5rem; }
 #pb-panel .pb-policy, #pb-panel .pb-policy p { font-size: 14px; line-height: 1.6; }
@@ -73,8 +65,9 @@ def build_chat(rt: Runtime) -> gr.Blocks:
             *history,
             {"role": "user", "content": escape(answer.question)},
             {"role": "assistant", "content": answer_markdown(answer, rt.bot.contact(answer.policy or policy))},
-            gr.ChatMessage(content=sources_html(answer), metadata=meta),
         ]
+        if answer.citations:
+            history.append(gr.ChatMessage(content=sources_html(answer), metadata=meta))
         ids = {**ids, at + 1: answer_id, at + 2: answer_id}
         return history, _panel(rt, answer.policy or policy, answer), "", ids
 
@@ -107,7 +100,7 @@ def build_chat(rt: Runtime) -> gr.Blocks:
                                      visible=len(policies) > 1, interactive=True)
                 chatbot = gr.Chatbot(
                     label="policybot", elem_id="pb-chat", height=560, allow_tags=False,
-                    examples=[{"text": q} for q in EXAMPLES], feedback_options=("Like", "Dislike"),
+                    examples=[{"text": q} for q in rt.bot.examples], feedback_options=("Like", "Dislike"),
                     placeholder="Ask anything about this privacy policy. Answers quote the policy itself.",
                 )
                 with gr.Row():

@@ -106,7 +106,10 @@ def policy_page(doc: Document, start: int | None, end: int | None) -> str:
 
 
 def answer_markdown(answer: Answer, contact: str | None) -> str:
-    """The reply's first bubble: the direct answer, or a plain "does not say" with the way to ask."""
+    """The reply's first bubble: the direct answer, a reply to small talk, or "couldn't find" with
+    the way to ask the company."""
+    if answer.kind == "smalltalk":
+        return escape(answer.text)
     if answer.answered:
         top = answer.citations[0]
         return f"> {escape(answer.text)}\n\nFrom *{escape(top.section)}* in the policy."

@@ -191,7 +191,7 @@
       bubble.removeAttribute("aria-busy");
       bubble.appendChild(linked("p", { "class": "answer" }, data.answer));
       var extra = el("p", { "class": "muted" });
-      if (!data.answered) {
+      if (data.kind === "not_found") {
         extra.textContent = data.citations.length ? "The closest passages:" : "";
         contactFor(data.policy).then(function (c) {
           if (c) bubble.insertBefore(linked("p", { "class": "muted" }, "To ask us directly: " + c), extra);

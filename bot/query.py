@@ -1,0 +1,127 @@
+"""A question as people type it -> what retrieval needs: clean text to embed, words to match.
+
+Three steps, each general rather than tuned to any question set:
+
+1. Chat shorthand is spelled out ("do u sell my info" -> "do you sell my information").
+2. Misspelt words are corrected against the policy's own words ("infomation" -> "information")
+   with SymSpell (symspellpy): a word that is neither in its English frequency dictionary nor
+   in the policy is replaced by the policy word at the smallest edit distance (1 for words
+   under 8 letters, 2 above; words under 5 letters are left alone, too short to be sure).
+3. Everyday words bring in the policy words for the same thing (``vocabulary.TOPICS``), as
+   extra lexical terms weighted below the question's own.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from .lexical import tokenize
+from .vocabulary import CHAT, TOPICS
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'/]*")
+_LETTERS = re.compile(r"[a-z]+")
+MIN_CORRECTABLE = 5
+
+
+@dataclass(frozen=True)
+class Query:
+    """One question, prepared: ``text`` is embedded, ``tokens`` and ``related`` feed BM25."""
+
+    question: str  # as asked (validated, whitespace collapsed)
+    text: str  # shorthand spelled out, typos corrected
+    tokens: tuple[str, ...]  # stemmed content words of ``text``
+    related: tuple[str, ...]  # stemmed words the privacy vocabulary adds (not in ``tokens``)
+
+
+def expand_shorthand(text: str) -> str:
+    """Spell out chat shorthand, word by word ("u" -> "you", "info" -> "information")."""
+    return _WORD.sub(lambda m: CHAT.get(m.group(0).lower(), m.group(0)), text)
+
+
+@cache
+def english_words() -> frozenset[str]:
+    """The English words SymSpell ships (82,765, by frequency): the ones never "corrected"."""
+    import symspellpy
+
+    path = Path(symspellpy.__file__).with_name("frequency_dictionary_en_82_765.txt")
+    return frozenset(line.split(" ", 1)[0] for line in path.read_text(encoding="utf-8").splitlines() if line)
+
+
+class Speller:
+    """Corrects a question's unknown words to the nearest word of the policies' own vocabulary."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self._counts = Counter(w for t in texts for w in _LETTERS.findall(t.lower()) if len(w) >= 3)
+        for word in _vocabulary_words():  # "email" even where the policy writes "e-mail"
+            self._counts.setdefault(word, 1)
+        self._symspell = None
+        self._lock = threading.Lock()
+
+    def _index(self):  # noqa: ANN202 - symspellpy is imported lazily
+        with self._lock:
+            if self._symspell is None:
+                from symspellpy import SymSpell
+
+                symspell = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
+                for word, count in self._counts.items():
+                    symspell.create_dictionary_entry(word, count)
+                self._symspell = symspell
+        return self._symspell
+
+    def known(self, word: str) -> bool:
+        return word in self._counts or word in english_words()
+
+    def correct(self, text: str) -> str:
+        """``text`` with each unknown word of 5+ letters replaced by its closest policy word."""
+        def fix(m: re.Match[str]) -> str:
+            word = m.group(0)
+            low = word.lower()
+            if len(low) < MIN_CORRECTABLE or self.known(low):
+                return word
+            from symspellpy import Verbosity
+
+            found = self._index().lookup(low, Verbosity.TOP, max_edit_distance=1 if len(low) < 8 else 2)
+            return found[0].term if found else word
+
+        return _LETTERS.sub(fix, text) if text.islower() else re.sub(r"[A-Za-z]+", fix, text)
+
+
+@cache
+def _vocabulary_words() -> frozenset[str]:
+    phrases = [*CHAT.values(), *(p for groups in TOPICS.values() for group in groups for p in group)]
+    return frozenset(w for p in phrases for w in _LETTERS.findall(p.lower()) if len(w) >= 3)
+
+
+@cache
+def _groups() -> tuple[tuple[tuple[tuple[str, ...], ...], frozenset[str]], ...]:
+    """Each vocabulary group as (its phrases' token tuples, all its tokens)."""
+    out = []
+    for groups in TOPICS.values():
+        for group in groups:
+            phrases = tuple(t for t in (tuple(tokenize(p)) for p in group) if t)
+            out.append((phrases, frozenset(tok for p in phrases for tok in p)))
+    return tuple(out)
+
+
+def related_tokens(tokens: list[str]) -> list[str]:
+    """Tokens of the vocabulary groups the question's words fall in, less the question's own."""
+    have = set(tokens)
+    extra: set[str] = set()
+    for phrases, words in _groups():
+        if any(set(p) <= have for p in phrases):
+            extra |= words
+    return sorted(extra - have)
+
+
+def prepare(question: str, speller: Speller | None = None) -> Query:
+    """The ``Query`` for a validated question."""
+    text = expand_shorthand(question)
+    if speller is not None:
+        text = speller.correct(text)
+    tokens = tokenize(text)
+    return Query(question, text, tuple(tokens), tuple(related_tokens(tokens)))

@@ -1,0 +1,206 @@
+"""Questions as people type them: typos, chat shorthand, everyday words, small talk, headings.
+
+Real model, real index of the default policy (and of small policies written here); the
+vocabulary and spelling steps are also tested on their own.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot import Bot
+from bot.chunking import chunk, is_toc_line, looks_like_signpost
+from bot.config import PROJECT_DIR
+from bot.query import Speller, expand_shorthand, prepare, related_tokens
+from bot.reader import read_policy
+from bot.smalltalk import EXAMPLES, smalltalk_kind
+
+from .conftest import DEFAULT_POLICY, SHARED
+
+LAYQA = SHARED / "data" / "layqa"
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        ("do u sell my infomation", "Information about Bellacor customers is not sold."),
+        ("who do you share my info with", "Information may be shared with third parties"),
+        ("how do i unsubscrbe from ur emails", "To no longer receive marketing e–mails from Bellacor"),
+        ("can my kids use this site", "Children's Online Privacy Protection"),
+        ("is my credit card safe if i buy online", "as safe as"),
+    ],
+)
+def test_lay_wording_finds_the_answering_sentence(bot: Bot, question: str, sentence: str) -> None:
+    a = bot.answer(question)
+    assert a.answered and a.kind == "answer"
+    assert sentence in a.text
+
+
+def test_the_cli_answers_the_typo_question_from_the_not_sold_sentence(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--json", "do u sell my infomation", "--policies",
+         str(DEFAULT_POLICY.parent), "--index", str(tmp_path / "index")],
+        capture_output=True, text=True, cwd=PROJECT_DIR, check=True,
+    )
+    data = json.loads(result.stdout)
+    assert data["answer"] == "Information about Bellacor customers is not sold."
+
+
+@pytest.mark.parametrize("question", EXAMPLES)
+def test_every_suggested_example_is_answered(bot: Bot, question: str) -> None:
+    assert bot.examples == EXAMPLES
+    assert bot.answer(question).answered, question
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [("hi", "greeting"), ("Hello!", "greeting"), ("thanks!", "thanks"), ("Thank you so much", "thanks"),
+     ("what can you do?", "help"), ("help", "help"), ("hi, help please", "help"), ("bye", "goodbye")],
+)
+def test_small_talk_gets_a_friendly_reply_not_a_search(bot: Bot, message: str, kind: str) -> None:
+    assert smalltalk_kind(message) == kind
+    a = bot.answer(message)
+    assert (a.kind, a.answered, a.citations) == ("smalltalk", False, ())
+    assert EXAMPLES[0] in a.text, "the reply suggests questions to ask"
+    assert a.to_dict()["kind"] == "smalltalk" and a.policy == "bellacor"
+
+
+@pytest.mark.parametrize("message", ["hi, do you sell my data?", "help me delete my account", "cookies?", "ok so who"])
+def test_questions_with_a_greeting_are_still_questions(message: str) -> None:
+    assert smalltalk_kind(message) is None
+
+
+def test_not_found_says_what_the_bot_knows_and_shows_the_closest(bot: Bot) -> None:
+    a = bot.answer("Can I pay with bitcoin?")
+    assert (a.answered, a.kind) == (False, "not_found")
+    assert a.text == "I couldn't find this in the policy."
+    assert a.citations
+
+
+def test_citations_quote_each_sentence_once_and_drop_far_weaker_ones(bot: Bot) -> None:
+    a = bot.answer("How do I stop marketing emails?", k=5)
+    sentences = [c.sentence for c in a.citations]
+    assert len(sentences) == len(set(sentences)), "the unsubscribe sentence appears twice in the policy"
+    hits = bot.hits("How do I stop marketing emails?", k=7)
+    assert len(a.citations) < 5, "the weak tail of the ranking is dropped"
+    assert {h.score for h in hits} and max(h.score for h in hits) - min(h.score for h in hits) > 0.2
+
+
+# ---------------------------------------------------------------------------- the question steps
+
+
+def test_shorthand_is_spelled_out_word_by_word() -> None:
+    assert expand_shorthand("do u sell ur info, pls?") == "do you sell your information, please?"
+    assert expand_shorthand("umbrella ruler") == "umbrella ruler", "only whole words"
+
+
+def test_typos_are_corrected_against_the_policy_words_only() -> None:
+    speller = Speller(["Your information and your address are kept. See the policy."])
+    assert speller.correct("my infomation and adress, per polcy") == "my information and address, per policy"
+    assert speller.correct("do you sell crypto") == "do you sell crypto", "real words stay"
+    assert speller.correct("exif") == "exif", "too short to be sure"
+    assert speller.correct("can other users see my emial") == "can other users see my email"
+
+
+@pytest.mark.parametrize(
+    ("question", "finds"),
+    [("do you sell my stuff", "sold"), ("do cops get my info", "law enforcement"), ("can i delete my data", "erase"),
+     ("how long do you keep it", "retain"), ("can kids use it", "children"),
+     ("what if hackers get in", "unauthorized access")],
+)
+def test_everyday_words_bring_in_the_policy_words(question: str, finds: str) -> None:
+    from bot.lexical import tokenize
+
+    q = prepare(question)
+    wanted = set(tokenize(finds))
+    assert wanted <= set(q.tokens) | set(q.related), (question, q)
+
+
+def test_related_words_leave_out_the_question_own() -> None:
+    assert "sell" not in related_tokens(["sell"]) and "sale" in related_tokens(["sell"])
+    assert related_tokens(["umbrella"]) == []
+
+
+# ---------------------------------------------------------------------------- headings are signposts
+
+
+def test_table_of_contents_and_heading_lines_are_never_sentences(tmp_path: Path) -> None:
+    policy = tmp_path / "acme.md"
+    policy.write_text(
+        "# Acme privacy notice\n\n"
+        "[1\\. What data does Acme collect?](#1a)  \n[2\\. Will there be updates to this notice?](#2b)\n\n"
+        "### 1\\. What data does Acme collect?\n\n"
+        "Acme collects your name, postal address and the parcels you send with us.\n\n"
+        "**Your choices**\n\n"
+        "You can ask Acme to erase your account at any time by writing to privacy@acme.example.\n\n"
+        "### 2\\. Will there be updates to this notice?\n\n"
+        "Acme may update this notice. We will e-mail you before a change takes effect.\n",
+        encoding="utf-8",
+    )
+    passages = chunk(read_policy(policy))
+    sentences = [s.text for p in passages for s in p.sentences]
+    assert not any("?" in s or s == "Your choices" for s in sentences), sentences
+    assert [p.section for p in passages] == ["1. What data does Acme collect?", "Your choices",
+                                             "2. Will there be updates to this notice?"]
+    assert passages[1].context == "1. What data does Acme collect? › Your choices"
+
+    bot = Bot(tmp_path, tmp_path / "index")
+    a = bot.answer("if you rewrite this notice will i get a heads up")
+    assert a.citations[0].section == "2. Will there be updates to this notice?", "the heading leads to its text"
+    assert a.text in ("Acme may update this notice.", "We will e-mail you before a change takes effect.")
+
+
+def test_signpost_shapes() -> None:
+    assert is_toc_line("[2\\. What Personal Data does FedEx collect?](#2b)  ")
+    assert is_toc_line("* [Cookies](#cookies)")
+    assert not is_toc_line("See [our cookie notice](https://acme.example/cookies) for more.")
+    assert looks_like_signpost("What do we collect?", "What do we collect?")
+    assert looks_like_signpost("YOUR RIGHTS", "YOUR RIGHTS")
+    assert looks_like_signpost("Your rights.", "**Your rights.**")
+    assert not looks_like_signpost("We collect your name.", "We collect your name.")
+    assert not looks_like_signpost("Why? " + "Because we must keep records for tax law. " * 3, "x")
+
+
+def test_fedex_headings_and_contents_are_never_the_answer(embedder, tmp_path: Path) -> None:
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "fedex.md").write_bytes((LAYQA / "policies" / "fedex.md").read_bytes())
+    bot = Bot(folder, tmp_path / "i", embedder=embedder)
+    for question in ("can i get a copy of the data fedex has on me",
+                     "if you rewrite this privacy notice will i get a heads up"):
+        a = bot.answer(question)
+        assert not a.text.rstrip().endswith("?"), (question, a.text)
+        assert not a.text[:3].rstrip(".").strip().isdigit(), (question, a.text)
+
+
+# ---------------------------------------------------------------------------- section labels
+
+
+def test_labels_of_a_policy_without_headings_do_not_mislead(bot: Bot) -> None:
+    sections = {p.text[:40]: p.section for p in bot.index.passages}
+    intro = next(v for k, v in sections.items() if k.startswith("Bellacor is concerned about privacy"))
+    assert intro == "Introduction"
+    sharing = next(p.section for p in bot.index.passages if "Information may be shared with third parties" in p.text)
+    assert sharing == "Information we collect and sharing with third parties"
+    unsubscribe = {p.section for p in bot.index.passages if "unsubscribe.cfm" in p.text}
+    assert all(s.startswith("Marketing e-mails") for s in unsubscribe) and len(unsubscribe) == 2
+    assert not any("ecurity" in s for s in unsubscribe), "'privacy and security policies' is not the security topic"
+
+
+# ---------------------------------------------------------------------------- the lay question set
+
+
+def test_layqa_answer_rate_does_not_silently_fall(embedder) -> None:
+    """The layqa dev set, scored as its README says (one index per policy, k=3)."""
+    sys.path.insert(0, str(PROJECT_DIR / "benchmarks"))
+    import layqa
+
+    figures = layqa.table(layqa.run())["all"]
+    assert figures["answer@1"] >= 0.48, figures
+    assert figures["hit@3"] >= 0.76, figures
+    assert figures["false_abstain"] <= 0.12, figures
