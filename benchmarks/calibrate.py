@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import layqa
 import policyqa
 
-from bot.answer import Calibration
+from bot.confidence import Calibration
 
 OUT = Path(__file__).resolve().parent.parent / "bot" / "calibration.json"
 PRIOR_UNANSWERABLE = 1 / 3

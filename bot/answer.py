@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import math
 import threading
 import time
 import unicodedata
 from dataclasses import asdict, dataclass
-from functools import cache
+from functools import cached_property
 from pathlib import Path
 
+from .confidence import Calibration, load_calibration
 from .config import MAX_K, MAX_QUESTION_CHARS, Settings
 from .embedding import Embedder, default_embedder
 from .errors import InvalidOptionError, InvalidQuestionError, PolicySourceError, UnknownPolicyError
@@ -74,42 +73,6 @@ class Answer:
         }
 
 
-@dataclass(frozen=True)
-class Calibration:
-    """Logistic model turning a passage's retrieval signals into a 0..1 confidence, and the
-    threshold the top passage must reach for the bot to answer (fitted by benchmarks/calibrate.py)."""
-
-    names: tuple[str, ...]  # the Hit fields the weights apply to, in order
-    weights: tuple[float, ...]
-    bias: float
-    threshold: float
-
-    #: The signals a calibration may use: fields of ``Hit``.
-    FEATURES = ("score", "sentence_cosine", "dense", "context", "bm25", "coverage")
-
-    def features(self, hit: Hit) -> tuple[float, ...]:
-        return tuple(float(getattr(hit, name)) for name in self.names)
-
-    def score(self, hit: Hit) -> float:
-        z = self.bias + sum(w * f for w, f in zip(self.weights, self.features(hit), strict=True))
-        return 1.0 / (1.0 + math.exp(-z))
-
-
-CALIBRATION = Path(__file__).with_name("calibration.json")
-
-
-@cache
-def load_calibration(path: Path = CALIBRATION) -> Calibration:
-    """The fitted model; its feature names are checked, so weights never meet the wrong signal."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    names = tuple(data["features"])
-    unknown = [n for n in names if n not in Calibration.FEATURES]
-    if unknown or len(names) != len(data["weights"]):
-        raise ValueError(f"{path} names features {names} for {len(data['weights'])} weights; "
-                         f"refit it with `make calibrate` (known features: {Calibration.FEATURES})")
-    return Calibration(names, tuple(data["weights"]), data["bias"], data["threshold"])
-
-
 def check_question(question: object) -> str:
     """The question, whitespace-trimmed, or an error that says what is wrong and how to fix it."""
     if not isinstance(question, str):
@@ -154,7 +117,6 @@ class Bot:
     ) -> None:
         self.settings = (settings or Settings.from_env()).with_paths(policy_dir, index_dir)
         self.embedder = embedder or default_embedder()
-        self.calibration = load_calibration()
         self._progress = progress
         self._documents: dict[tuple[str, str], Document] = {}
         self._lock = threading.Lock()
@@ -163,6 +125,11 @@ class Bot:
         self.index: Index = open_index(self.settings.policy_dir, self.settings.index_dir, self.embedder, progress)
 
     examples = EXAMPLES
+
+    @cached_property
+    def calibration(self) -> Calibration:
+        """The confidence model (read on first use, so ``hits()`` works while it is being refitted)."""
+        return load_calibration()
 
     def warm(self) -> None:
         """Load the model and the spelling index now rather than on the first question."""

@@ -14,6 +14,7 @@ from itertools import pairwise
 
 from .labels import label_passages
 from .reader import Document, Line, Rendered, collapse
+from .signposts import signpost_lines
 
 MIN_WORDS = 40
 MAX_WORDS = 120
@@ -61,35 +62,6 @@ class _Section:
     blocks: tuple[tuple[str, tuple[Line, ...]], ...]  # ("para" | "list", lines)
     context: str = ""  # heading path: parent headings, then this one
     opening: bool = False  # before the policy's first heading or section break (its introduction)
-
-
-# Signposts are not statements: a line that only links into the page (a table of contents,
-# "[2. What data do we collect?](#2b)") is dropped, and a lone short line shaped like a heading
-# (question-form, bold, all caps) heads a section instead of being cited as an answer.
-_IN_PAGE_LINKS = re.compile(r"^\s*(?:[-*+•]\s+|\d{1,3}[.)]\s+)?(?:\[[^\]]*\]\(#[^)\s]*\)[\s,|·•]*)+$")
-_BOLD_LINE = re.compile(r"^\s*(\*\*|__)[^*_]+\1\s*$|^\s*<(b|strong)>[^<]+</\2>\s*$", re.IGNORECASE)
-SIGNPOST_WORDS = 15
-
-
-def is_toc_line(source: str) -> bool:
-    """A line made only of links to anchors in the same page: a table of contents entry."""
-    return bool(_IN_PAGE_LINKS.match(source))
-
-
-def looks_like_signpost(text: str, source: str) -> bool:
-    """A lone line that names what follows rather than saying something: a question-form or
-    numbered heading, a bold-only line, an all-caps line (short, and not a sentence)."""
-    words = text.split()
-    if not 1 <= len(words) <= SIGNPOST_WORDS or not any(ch.isalpha() for ch in text):
-        return False
-    bare = text.rstrip("\"'”’)] ")
-    if bare.endswith("?"):
-        return True
-    bold = bool(_BOLD_LINE.match(source))
-    if re.search(r"[.!:;,]$", bare):  # a sentence, unless a short bold label ("**Your rights.**")
-        return bold and len(words) <= 8
-    letters = [ch for ch in text if ch.isalpha()]
-    return bold or (len(letters) > 3 and sum(ch.isupper() for ch in letters) / len(letters) > 0.8)
 
 
 # A sentence ends at . ! ? (plus closing quotes/brackets) before whitespace and a capital,
@@ -154,33 +126,6 @@ def _split_long(r: Rendered, start: int, end: int, limit: int) -> list[tuple[int
     return [s for s in (_trim(r.text, a, b) for a, b in pairwise(cuts)) if s[0] < s[1]]
 
 
-def _line_kinds(r: Rendered, source: str | None) -> list[Line]:
-    """The lines, with tables of contents dropped (as blank) and lone signpost lines made headings
-    (only where text follows for them to head)."""
-    lines = list(r.lines)
-    if source is None:
-        return lines
-    next_solid = ["blank"] * (len(lines) + 1)  # kind of the next non-blank line
-    for n in range(len(lines) - 1, -1, -1):
-        next_solid[n] = next_solid[n + 1] if lines[n].kind == "blank" else lines[n].kind
-    out: list[Line] = []
-    for n, line in enumerate(lines):
-        if line.kind in ("text", "item"):
-            raw = source[slice(*r.source_span(*_trim(r.text, line.start, line.end)))]
-            if is_toc_line(raw):
-                out.append(Line("blank", line.start, line.end))
-                continue
-            before = out[-1].kind if out else "blank"
-            after = lines[n + 1].kind if n + 1 < len(lines) else "blank"
-            if line.kind == "text" and before in ("blank", "heading", "top") and after in ("blank", "top") \
-                    and next_solid[n + 1] in ("text", "item") and len(split_sentences(r, line.start, line.end)) == 1 \
-                    and looks_like_signpost(collapse(r.text[line.start : line.end]), raw):
-                out.append(Line("heading", line.start, line.end, 7))
-                continue
-        out.append(line)
-    return out
-
-
 def sections(r: Rendered, doc_title: str | None, source: str | None = None) -> list[_Section]:
     """Group lines into sections (heading starts, back-to-top ends) of paragraphs and lists.
 
@@ -200,7 +145,7 @@ def sections(r: Rendered, doc_title: str | None, source: str | None = None) -> l
             out.append(_Section(heading, tuple((kind, tuple(lines)) for kind, lines in blocks), context, opening))
         blocks.clear()
 
-    for line in _line_kinds(r, source):
+    for line in signpost_lines(r, source, lambda rr, a, b: len(split_sentences(rr, a, b)) == 1):
         if line.kind in ("heading", "top"):
             flush()
             title = collapse(r.text[line.start : line.end]) if line.kind == "heading" else None

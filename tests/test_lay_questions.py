@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from bot import Bot
-from bot.chunking import chunk, is_toc_line, looks_like_signpost
+from bot.chunking import chunk
 from bot.config import PROJECT_DIR
 from bot.query import Speller, expand_shorthand, prepare, related_tokens
 from bot.reader import read_policy
+from bot.signposts import is_toc_line, looks_like_signpost
 from bot.smalltalk import EXAMPLES, smalltalk_kind
 
 from .conftest import DEFAULT_POLICY, SHARED

@@ -10,7 +10,7 @@ import faiss
 import numpy as np
 import pytest
 
-import bot.store as store
+import bot.files as files
 from bot.embedding import Embedder
 from bot.errors import PolicySourceError
 from bot.retrieve import dense_search, passage_ids
@@ -30,7 +30,7 @@ def test_manifest_describes_the_index(policy_dir: Path, tmp_path: Path, embedder
     assert m["package_version"] == "0.1.0" and m["built_at"]
     [policy] = m["policies"]
     assert policy["name"] == "bellacor" and policy["file"] == "bellacor.md"
-    assert policy["sha256"] == store._sha256(policy_dir / "bellacor.md")
+    assert policy["sha256"] == files.sha256(policy_dir / "bellacor.md")
     assert policy["passages"] == len(index.passages) == index.faiss_index.ntotal
     data = tmp_path / "ix" / m["data"]
     assert {"passages.jsonl", "sentences.npy", "passages.faiss"} <= {p.name for p in data.iterdir()}
@@ -71,7 +71,7 @@ def test_changed_policy_is_rebuilt_reembedding_only_new_sentences(
     path.write_text(path.read_text() + "\n\nWe keep order records for seven years.\n", encoding="utf-8")
     index = open_index(policy_dir, tmp_path / "ix", embedder)
     assert index.built
-    assert index.manifest["embedded_sentences"] == 1
+    assert index.manifest["embedded_texts"] == 1
     assert any("seven years" in p.text for p in index.passages)
 
 
