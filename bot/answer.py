@@ -134,7 +134,7 @@ class Bot:
     def warm(self) -> None:
         """Load the model and the spelling index now rather than on the first question."""
         self.embedder.encode_query("warm up")
-        self.index.speller.correct("warm upp")
+        self.index.speller.warm()
 
     # ------------------------------------------------------------------ policies
 
@@ -244,16 +244,16 @@ class Bot:
         confidence does), and a citation's confidence is capped at the one ranked above it.
         """
         out: list[Citation] = []
-        seen: set[str] = set()
+        seen: set[tuple[str, str]] = set()  # (policy, sentence): a repeat is cited once per policy
         for h in hits:
             p = index.passages[h.passage]
             sentence = p.sentences[h.sentence].text
-            if sentence in seen or h.score < hits[0].score - SCORE_FLOOR:
+            if (p.policy, sentence) in seen or h.score < hits[0].score - SCORE_FLOOR:
                 continue
             score = round(min(self.calibration.score(h), out[-1].score if out else 1.0), 4)
             if out and score < CONFIDENCE_FLOOR * out[0].score:
                 break  # scores only fall from here
-            seen.add(sentence)
+            seen.add((p.policy, sentence))
             out.append(Citation(len(out) + 1, p.policy, p.section, p.text, sentence, score, p.start, p.end))
             if len(out) == k:
                 break

@@ -244,7 +244,8 @@ def chunk(
     for section, units in zip(secs, per_section, strict=True):
         runs.extend((section, units[i:j]) for i, j in pack(units, min_words, max_words, target))
     texts = [collapse(r.text[units[0].start : units[-1].end]) for _, units in runs]
-    opening = [section.opening for section, _ in runs]
+    # The first passage of each opening section (a lone title does not end the opening).
+    opening = [section.opening and (n == 0 or runs[n - 1][0] is not section) for n, (section, _) in enumerate(runs)]
     titles = label_passages([section.heading for section, _ in runs], texts, opening)
     passages: list[Passage] = []
     for title, text, (section, units) in zip(titles, texts, runs, strict=True):

@@ -3,9 +3,9 @@
 Three steps, each general rather than tuned to any question set:
 
 1. Chat shorthand is spelled out ("do u sell my info" -> "do you sell my information").
-2. Misspelt words are corrected against the policy's own words ("infomation" -> "information")
-   with SymSpell (symspellpy): a word that is neither in its English frequency dictionary nor
-   in the policy is replaced by the policy word at the smallest edit distance (1 for words
+2. Misspelt words are corrected against the indexed policies' own words and the privacy
+   vocabulary ("infomation" -> "information") with SymSpell (symspellpy): a word that is neither
+   in its English frequency dictionary nor there is replaced by the word at the smallest edit distance (1 for words
    under 8 letters, 2 above; words under 5 letters are left alone, too short to be sure).
 3. Everyday words bring in the policy words for the same thing (``vocabulary.TOPICS``), as
    extra lexical terms weighted below the question's own.
@@ -23,7 +23,9 @@ from pathlib import Path
 from .lexical import tokenize
 from .vocabulary import CHAT, TOPICS
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z'/]*")
+# A whole word: not part of an abbreviation ("U.S.", "R&D") nor of a word with other letters ("données").
+_WORD = re.compile(r"(?<![\w.&'/])[A-Za-z][A-Za-z'/]*(?![\w&]|\.\w)")
+_ASCII_WORD = re.compile(r"(?<![^\W\d_])[A-Za-z]+(?![^\W\d_])")
 _LETTERS = re.compile(r"[a-z]+")
 MIN_CORRECTABLE = 5
 
@@ -73,6 +75,11 @@ class Speller:
                 self._symspell = symspell
         return self._symspell
 
+    def warm(self) -> None:
+        """Read the English dictionary and build the spelling index now, not on a question."""
+        english_words()
+        self._index()
+
     def known(self, word: str) -> bool:
         return word in self._counts or word in english_words()
 
@@ -88,7 +95,7 @@ class Speller:
             found = self._index().lookup(low, Verbosity.TOP, max_edit_distance=1 if len(low) < 8 else 2)
             return found[0].term if found else word
 
-        return _LETTERS.sub(fix, text) if text.islower() else re.sub(r"[A-Za-z]+", fix, text)
+        return _ASCII_WORD.sub(fix, text)
 
 
 @cache

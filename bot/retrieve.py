@@ -84,15 +84,20 @@ def _scaled(scores: np.ndarray) -> np.ndarray:
     return scores / top if top > 0 else np.zeros_like(scores)
 
 
-def _context_cosines(index: Index, query: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """Cosine of the question to each passage's headings; the policy's mean where a passage has none."""
-    rows = index.context_ids[ids]
-    out = np.zeros(len(ids), dtype=np.float32)
-    headed = rows >= 0
-    if headed.any():
-        out[headed] = index.context_vectors[rows[headed]] @ query
-        out[~headed] = out[headed].mean()
-    return out
+def _context_cosines(index: Index, query: np.ndarray, policies: list[str]) -> np.ndarray:
+    """Cosine of the question to each passage's headings; the policy's mean where a passage has
+    none (0 for a policy without headings), so the term never favours one policy over another."""
+    parts = []
+    for policy in policies:
+        info = index.policies[policy]
+        rows = index.context_ids[info.first : info.first + info.passages]
+        out = np.zeros(len(rows), dtype=np.float32)
+        headed = rows >= 0
+        if headed.any():
+            out[headed] = index.context_vectors[rows[headed]] @ query
+            out[~headed] = out[headed].mean()
+        parts.append(out)
+    return np.concatenate(parts)
 
 
 def retrieve(
@@ -108,7 +113,7 @@ def retrieve(
     local = np.repeat(np.arange(len(ids)), counts)  # each sentence's passage, as a position in ids
 
     cosines = index.sentence_vectors[sentence_ids] @ query
-    context = _context_cosines(index, query, ids)
+    context = _context_cosines(index, query, policies)
     bm25 = np.concatenate([index.bm25[p].scores(list(q.tokens)) for p in policies])
     related = np.concatenate([index.bm25[p].scores(list(q.related)) for p in policies])
     passage_part = w.context * context + w.bm25 * _scaled(bm25) + w.related * _scaled(related)

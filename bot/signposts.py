@@ -16,6 +16,8 @@ from .rendering import Line, Rendered, collapse
 _IN_PAGE_LINKS = re.compile(r"^\s*(?:[-*+•]\s+|\d{1,3}[.)]\s+)?(?:\[[^\]]*\]\(#[^)\s]*\)[\s,|·•]*)+$")
 _BOLD_LINE = re.compile(r"^\s*(\*\*|__)[^*_]+\1\s*$|^\s*<(b|strong)>[^<]+</\2>\s*$", re.IGNORECASE)
 SIGNPOST_WORDS = 15
+_STATEMENT = re.compile(r"\b(?:not|never|no|will|won't|may|must|shall|do|does|don't|is|are|can|cannot)\b",
+                        re.IGNORECASE)
 
 
 def is_toc_line(source: str) -> bool:
@@ -36,7 +38,9 @@ def looks_like_signpost(text: str, source: str) -> bool:
     if re.search(r"[.!:;,]$", bare):  # a sentence, unless a short bold label ("**Your rights.**")
         return bold and len(words) <= 8
     letters = [ch for ch in text if ch.isalpha()]
-    return bold or (len(letters) > 3 and sum(ch.isupper() for ch in letters) / len(letters) > 0.8)
+    caps = len(letters) > 3 and sum(ch.isupper() for ch in letters) / len(letters) > 0.8
+    # "WE DO NOT SELL YOUR DATA" is a statement in capitals, not a heading.
+    return bold or (caps and _STATEMENT.search(text) is None)
 
 
 def signpost_lines(r: Rendered, source: str | None, one_sentence: Callable[[Rendered, int, int], bool]

@@ -34,6 +34,7 @@ import numpy as np
 from .chunking import Passage, Sentence, chunk
 from .config import __version__
 from .embedding import Embedder, model_source
+from .errors import PolicySourceError
 from .files import locked, sha256, write_json_atomic
 from .lexical import BM25, tokenize
 from .query import Speller
@@ -186,8 +187,8 @@ def _reusable_vectors(index_dir: Path, embedder: Embedder) -> dict[str, np.ndarr
     try:
         manifest = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
         model = manifest["model"]
-        if model["name"] != embedder.name or model["dims"] != embedder.dims:
-            return {}
+        if model["name"] != embedder.name or model["dims"] != embedder.dims or manifest.get("format") != FORMAT:
+            return {}  # another model, or texts embedded another way
         folder = index_dir / manifest["data"]
         records = [json.loads(line) for line in (folder / "passages.jsonl").open(encoding="utf-8")]
         plain = [t for r in records for _, _, t in r["sentences"]]
@@ -210,6 +211,10 @@ def build(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: bool 
     files = policy_files(policy_dir)
     docs = [read_policy(p) for p in files]  # every bad file is reported before anything is written
     per_doc = [chunk(d) for d in docs]
+    for doc, ps in zip(docs, per_doc, strict=True):
+        if not ps:
+            raise PolicySourceError(f"policy file {str(doc.path)!r} has nothing but headings and contents lines; "
+                                    f"add the policy text or remove the file")
     passages = [p for ps in per_doc for p in ps]
     vectors = embed_passages(passages, _reusable_vectors(index_dir, embedder), embedder, progress)
     start = np.concatenate([[0], np.cumsum([len(p.sentences) for p in passages])]).astype(np.int64)

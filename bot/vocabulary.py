@@ -24,7 +24,7 @@ CHAT: dict[str, str] = {
     "didnt": "didn't", "cant": "can't", "wont": "won't", "isnt": "isn't", "whats": "what's",
     "wat": "what", "wht": "what", "abt": "about", "tho": "though", "thru": "through",
     "bday": "birthday", "txt": "text", "txts": "texts", "sms": "text messages", "yr": "year",
-    "yrs": "years", "yo": "years old", "min": "minimum", "asap": "as soon as possible",
+    "yrs": "years", "min": "minimum", "asap": "as soon as possible",
 }
 
 # Privacy topic -> groups of words and phrases that name the same thing.

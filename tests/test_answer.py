@@ -63,7 +63,6 @@ def test_questions_the_policy_does_not_address_are_not_answered(bot: Bot, questi
     assert not a.answered
     assert a.text == "I couldn't find this in the policy." and a.kind == "not_found"
     assert a.citations, "the closest passages are still offered"
-    assert all(c.score < bot.calibration.threshold for c in a.citations[:1])
 
 
 def test_citations_carry_exact_offsets_and_ranked_scores(bot: Bot) -> None:

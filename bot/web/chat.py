@@ -57,7 +57,7 @@ def build_chat(rt: Runtime) -> gr.Blocks:
         except PolicybotError as exc:
             raise gr.Error(exc.message) from None
         answer_id = rt.store.record(answer, "chat")
-        opened = not any(m.get("role") == "assistant" for m in history)  # sources open on the first answer
+        opened = not any((m.get("metadata") or {}).get("title") for m in history)  # open on the first sources
         title = f"Sources ({len(answer.citations)})" if answer.answered else "Closest passages"
         meta: dict[str, Any] = {"title": title} if opened else {"title": title, "status": "done"}
         at = len(history)
@@ -66,9 +66,10 @@ def build_chat(rt: Runtime) -> gr.Blocks:
             {"role": "user", "content": escape(answer.question)},
             {"role": "assistant", "content": answer_markdown(answer, rt.bot.contact(answer.policy or policy))},
         ]
+        ids = {**ids, at + 1: answer_id}
         if answer.citations:
             history.append(gr.ChatMessage(content=sources_html(answer), metadata=meta))
-        ids = {**ids, at + 1: answer_id, at + 2: answer_id}
+            ids[at + 2] = answer_id
         return history, _panel(rt, answer.policy or policy, answer), "", ids
 
     def example(history: list[dict], policy: str, ids: dict, picked: gr.SelectData) -> tuple:
