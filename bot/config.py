@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .errors import InvalidOptionError
+
 #: The project folder (the parent of the ``bot`` package) - home of the defaults.
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -29,7 +31,8 @@ def _env_int(name: str, default: int) -> int:
     try:
         return int(value)
     except ValueError:
-        raise ValueError(f"{name}={value!r} is not a whole number; unset it or set e.g. {name}={default}") from None
+        raise InvalidOptionError(
+            f"{name}={value!r} is not a whole number; unset it or set e.g. {name}={default}") from None
 
 
 @dataclass(frozen=True)

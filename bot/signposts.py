@@ -55,6 +55,7 @@ def signpost_lines(r: Rendered, source: str | None, one_sentence: Callable[[Rend
     for n in range(len(lines) - 1, -1, -1):
         next_solid[n] = next_solid[n + 1] if lines[n].kind == "blank" else lines[n].kind
     out: list[Line] = []
+    under_signpost = False  # the last non-blank line was made a heading here: one may not head another
     for n, line in enumerate(lines):
         if line.kind in ("text", "item"):
             raw = source[slice(*r.source_span(line.start, line.end))].strip()
@@ -63,10 +64,14 @@ def signpost_lines(r: Rendered, source: str | None, one_sentence: Callable[[Rend
                 continue
             before = out[-1].kind if out else "blank"
             after = lines[n + 1].kind if n + 1 < len(lines) else "blank"
-            if line.kind == "text" and before in ("blank", "heading", "top") and after in ("blank", "top") \
-                    and next_solid[n + 1] in ("text", "item") and one_sentence(r, line.start, line.end) \
+            if line.kind == "text" and not under_signpost and before in ("blank", "heading", "top") \
+                    and after in ("blank", "top") and next_solid[n + 1] in ("text", "item") \
+                    and one_sentence(r, line.start, line.end) \
                     and looks_like_signpost(collapse(r.text[line.start : line.end]), raw):
                 out.append(Line("heading", line.start, line.end, 7))
+                under_signpost = True
                 continue
+        if line.kind != "blank":
+            under_signpost = False
         out.append(line)
     return out

@@ -108,3 +108,21 @@ def test_entry_point_runs_as_a_fresh_process(dirs: list[str]) -> None:
     assert result.stderr.strip() == "policybot: error: the question is empty; ask something like 'Do you sell my data?'"
     result = run(["ask", "Do you use cookies?", "--json", *dirs])
     assert result.returncode == 0 and json.loads(result.stdout)["answered"] is True
+
+
+def test_a_bad_setting_exits_2_with_one_line() -> None:
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_DIR), "POLICYBOT_K": "abc"}
+    result = subprocess.run([sys.executable, "-m", "bot", "ask", "x"], capture_output=True, text=True, env=env,
+                            timeout=300, cwd=PROJECT_DIR)
+    assert result.returncode == 2
+    assert result.stderr == "policybot: error: POLICYBOT_K='abc' is not a whole number; unset it or set e.g. " \
+                            "POLICYBOT_K=3\n"
+
+
+def test_importing_bot_leaves_the_environment_alone(tmp_path: Path) -> None:
+    code = ("import json, os; before = dict(os.environ); import bot; "
+            "print(json.dumps(sorted(set(os.environ.items()) ^ set(before.items()))))")
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(PROJECT_DIR)}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300,
+                            cwd=tmp_path, check=True)
+    assert json.loads(result.stdout) == []
