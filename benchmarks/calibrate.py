@@ -68,32 +68,31 @@ def features(hit: object) -> list[float]:
     return [float(getattr(hit, name)) for name in FEATURES]
 
 
-def policyqa_rows() -> list[tuple[list[float], int, int, str]]:
-    """(features, label, answerable, group) per PolicyQA dev question."""
+def policyqa_rows() -> list[tuple[list[float], int, str]]:
+    """(features, answerable, group) per PolicyQA dev question."""
     bot = policyqa.bot_for("dev")
     policies = [q["policy"] for q in policyqa.queries("dev")] + [u["policy"] for u in policyqa.unanswerable("dev")]
     rows = []
     for (hits, _, answerable), policy in zip(policyqa.gold_hits(bot, "dev", k=1), policies, strict=True):
-        rows.append((features(hits[0]), int(answerable), int(answerable), f"policyqa-{policy}"))
+        rows.append((features(hits[0]), int(answerable), f"policyqa-{policy}"))
     return rows
 
 
-def layqa_rows() -> list[tuple[list[float], int, int, str]]:
+def layqa_rows() -> list[tuple[list[float], int, str]]:
     rows = []
     for name, bot in layqa.bots().items():
         for item in layqa.load(layqa.DATA / "questions" / f"{name}.jsonl"):
             hit = bot.hits(item["q"], k=1)[0]
-            answerable = int(not item.get("unanswerable"))
-            rows.append((features(hit), answerable, answerable, f"layqa-{name}"))
+            rows.append((features(hit), int(not item.get("unanswerable")), f"layqa-{name}"))
     return rows
 
 
 def main() -> None:
     rows = policyqa_rows() + layqa_rows()
     x = np.array([r[0] for r in rows])
-    y = np.array([r[1] for r in rows], dtype=float)
-    answerable = np.array([r[2] for r in rows], dtype=bool)
-    groups = np.array([r[3] for r in rows])
+    y = np.array([r[1] for r in rows], dtype=float)  # 1: the policy answers the question
+    answerable = y == 1
+    groups = np.array([r[2] for r in rows])
     lay = np.char.startswith(groups, "layqa")
     # Each source weighs half; within it, the two classes weigh the same.
     w = np.zeros(len(y))

@@ -28,7 +28,6 @@ REFRESH_SECONDS = 2.0
 # fifth of the citations and lose no hit in the top 3.
 SCORE_FLOOR = 0.2
 CONFIDENCE_FLOOR = 0.2
-KINDS = ("answer", "not_found", "smalltalk")
 
 
 @dataclass(frozen=True)

@@ -73,29 +73,26 @@ INTRODUCTION = "Introduction"
 RUNNER_UP = 0.5  # a second topic is named too when it is this strong beside the first
 
 
-def _topic_label(text: str) -> str | None:
+def _topic_label(text: str, scores: Counter[str]) -> str | None:
     """The passage's topic, or its two topics in the order the text takes them up when it mixes two
     ("Information we collect and sharing with third parties"), so no label hides half a passage."""
-    scores = topic_scores(text)
     if not scores:
         return None
     ranked = sorted(scores, key=lambda t: (-scores[t], list(TOPICS).index(t)))
     chosen = [t for t in ranked[:2] if scores[t] >= max(2, RUNNER_UP * scores[ranked[0]])]
     if len(chosen) < 2:
         return ranked[0]
-    if len(chosen) == 2:
-        chosen.sort(key=lambda t: _COMPILED[t].search(text).start())
-        return f"{chosen[0]} and {chosen[1][0].lower()}{chosen[1][1:]}"
-    return chosen[0]
+    first, second = sorted(chosen, key=lambda t: _COMPILED[t].search(text).start())
+    return f"{first} and {second[0].lower()}{second[1:]}"
 
 
 def label_passages(headings: list[str | None], texts: list[str], opening: list[bool] | None = None) -> list[str]:
     """A name per passage: its section heading if it has one, else the topic of its own text.
 
-    Passages of the policy's opening section (``opening``: before any heading or section break)
-    are its introduction, whatever they touch on. Others
-    without headings are named one by one by topic, so a long headingless policy still gets
-    telling names; a passage matching no topic is named by its most telling word.
+    The first passage of the policy's opening (``opening``: before any heading or section break)
+    is its introduction when it touches on several topics. Others without headings are named one
+    by one by topic, so a long headingless policy still gets telling names; a passage matching no
+    topic is named by its most telling word.
     """
     labels: list[str] = []
     opening = opening or [False] * len(texts)
@@ -103,8 +100,9 @@ def label_passages(headings: list[str | None], texts: list[str], opening: list[b
         if heading:
             labels.append(heading)
         else:
-            label = _topic_label(text)
-            ranks = [*sorted(topic_scores(text).values(), reverse=True), 0, 0]
+            scores = topic_scores(text)
+            label = _topic_label(text, scores)
+            ranks = [*sorted(scores.values(), reverse=True), 0, 0]
             if first and (label is None or ranks[0] < 2 * ranks[1]):  # an opening touching on several topics
                 label = INTRODUCTION
             labels.append(label or _telling_word(text, texts[:n] + texts[n + 1 :]).capitalize())

@@ -123,9 +123,9 @@ def retrieve(
     best = np.full(len(ids), -np.inf)
     np.maximum.at(best, local, scores)
     lead = np.argsort(-best, kind="stable")[: max(REFINE, limit)]
-    idf = {p: index.idf(p, set(q.tokens) - GENERIC) for p in policies}  # which sentence answers
-    synonyms = {t: frozenset(related_tokens([t])) for t in q.tokens}
     idf_all = {p: index.idf(p, set(q.tokens)) for p in policies}  # how much of the question a passage holds
+    idf = {p: {t: v for t, v in own.items() if t not in GENERIC} for p, own in idf_all.items()}  # which sentence
+    synonyms = {t: frozenset(related_tokens([t])) for t in q.tokens}
     for i in lead:
         a, b = bounds[i], bounds[i + 1]
         weights_of = idf[index.passages[int(ids[i])].policy]
