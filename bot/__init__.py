@@ -5,8 +5,8 @@
     >>> a.text, a.citations[0].section
 """
 
-from .answer import Answer, Bot, Citation, answer
-from .config import Settings, __version__
+from .config import DEFAULT_K, MAX_K, MAX_QUESTION_CHARS, Settings, __version__
+from .engine import Bot, answer
 from .errors import (
     InvalidOptionError,
     InvalidQuestionError,
@@ -15,8 +15,12 @@ from .errors import (
     UnknownPolicyError,
 )
 from .feedback import FeedbackStore
+from .results import Answer, Citation
 
 __all__ = [
+    "DEFAULT_K",
+    "MAX_K",
+    "MAX_QUESTION_CHARS",
     "Answer",
     "Bot",
     "Citation",

@@ -217,6 +217,10 @@ def pack(
             if words > max_words and i < j - 1:
                 break
             cost = ((words - target) / target) ** 2
+            # A short passage costs at least as much as one twice the target length (1.0), more the
+            # shorter it is: it is merged with a neighbour unless that breaks a harder rule. A long
+            # one (only a single unit over the limit gets here) costs more (2.0) than any short one,
+            # so an oversized sentence stands alone rather than dragging others with it.
             if words < min_words:
                 cost += 1.0 + (min_words - words) / min_words
             if words > max_words:
@@ -234,9 +238,13 @@ def pack(
 
 
 def chunk(
-    doc: Document, min_words: int = MIN_WORDS, max_words: int = MAX_WORDS, target: int = TARGET_WORDS
+    doc: Document, min_words: int | None = None, max_words: int | None = None, target: int | None = None
 ) -> list[Passage]:
-    """The passages of one policy document, in document order."""
+    """The passages of one policy document, in document order (sizes default to the module's constants,
+    read at call time, as the index manifest records them)."""
+    min_words = MIN_WORDS if min_words is None else min_words
+    max_words = MAX_WORDS if max_words is None else max_words
+    target = TARGET_WORDS if target is None else target
     r = doc.rendered
     secs = sections(r, r.title, doc.source)
     per_section = [_units(r, s, max_words) for s in secs]

@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-from bot import Answer, Bot, FeedbackStore, PolicybotError, Settings, __version__
-
-EXIT_USAGE = 2
+from bot import DEFAULT_K, MAX_K, Answer, Bot, FeedbackStore, PolicybotError, Settings, __version__
+from bot.edge import EXIT_USAGE, run
 
 
 def _bot(args: argparse.Namespace, progress: bool = True) -> Bot:
@@ -52,8 +50,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     bot = _bot(args)
     if args.force:
         bot.rebuild()
-    manifest = bot.index.manifest
-    policies, passages = manifest["counts"]["policies"], manifest["counts"]["passages"]
+    policies, passages = len(bot.policies), len(bot.index.passages)
     seconds = time.perf_counter() - started
     fresh = "built" if bot.index.built else "up to date"
     print(f"{policies} {'policy' if policies == 1 else 'policies'}, {passages} passages, "
@@ -136,7 +133,8 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--policies", type=Path, metavar="DIR", help="policy folder (default: policy_text/)")
     common.add_argument("--index", type=Path, metavar="DIR", help="index folder (default: index/)")
     asking = argparse.ArgumentParser(add_help=False)
-    asking.add_argument("--k", type=int, default=None, metavar="N", help="number of citations (default 3)")
+    asking.add_argument("--k", type=int, default=None, metavar="N",
+                        help=f"number of citations, 1-{MAX_K} (default {DEFAULT_K}; POLICYBOT_K)")
     asking.add_argument("--policy", metavar="NAME", help="answer from this policy only (default: all)")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -167,16 +165,4 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("policybot: %(message)s"))
-    logging.getLogger("bot").addHandler(handler)
-    logging.getLogger("bot").setLevel(logging.INFO)
-    try:
-        return args.run(args)
-    except PolicybotError as exc:
-        print(f"policybot: error: {exc.message}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:
-        return 0
+    return run(lambda: args.run(args))

@@ -1,4 +1,10 @@
-"""One settings object: defaults, overridden by ``POLICYBOT_*`` environment variables."""
+"""One settings object: defaults, overridden by ``POLICYBOT_*`` environment variables.
+
+Default folders: ``./policy_text``, ``./index`` and ``./data`` when the current folder has a
+``policy_text`` folder (a project, as ``make run`` uses); otherwise the example policy shipped
+inside the package, with its index and feedback in the user's cache and data folders. Nothing
+is ever written inside the installed package.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +14,16 @@ from pathlib import Path
 
 from .errors import InvalidOptionError
 
-#: The project folder (the parent of the ``bot`` package) - home of the defaults.
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+#: The example policy shipped with the package (the default when there is no ./policy_text).
+EXAMPLE_POLICIES = Path(__file__).resolve().parent / "examples"
+APP_NAME = "policybot"
 
 __version__ = "0.1.0"
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MODEL_DIMS = 384
-MAX_QUESTION_CHARS = 2000
+MAX_QUESTION_CHARS = 2000  # a question, not a document: longer text is refused with a message
+DEFAULT_K = 3  # citations per answer: the answer and two alternatives fit a chat bubble
 MAX_K = 20
 
 
@@ -35,14 +43,42 @@ def _env_int(name: str, default: int) -> int:
             f"{name}={value!r} is not a whole number; unset it or set e.g. {name}={default}") from None
 
 
+def _project() -> Path | None:
+    here = Path.cwd()
+    return here if (here / "policy_text").is_dir() else None
+
+
+def _default_policy_dir() -> Path:
+    project = _project()
+    return project / "policy_text" if project else EXAMPLE_POLICIES
+
+
+def _default_index_dir() -> Path:
+    project = _project()
+    if project:
+        return project / "index"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir(APP_NAME)) / "index"
+
+
+def _default_data_dir() -> Path:
+    project = _project()
+    if project:
+        return project / "data"
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
 @dataclass(frozen=True)
 class Settings:
     """Paths and knobs. ``Settings.from_env()`` reads the environment; tests build their own."""
 
-    policy_dir: Path = PROJECT_DIR / "policy_text"
-    index_dir: Path = PROJECT_DIR / "index"
-    data_dir: Path = PROJECT_DIR / "data"
-    k: int = 3
+    policy_dir: Path = field(default_factory=_default_policy_dir)
+    index_dir: Path = field(default_factory=_default_index_dir)
+    data_dir: Path = field(default_factory=_default_data_dir)
+    k: int = DEFAULT_K
     host: str = "127.0.0.1"
     port: int = 7860
     allowed_origins: tuple[str, ...] = field(default_factory=tuple)

@@ -43,6 +43,7 @@ class Embedder:
 
     def __init__(self) -> None:
         self._model: SentenceTransformer | None = None
+        self.weights = model_source()  # which weights: vectors of other weights are never mixed in
         # One encode at a time: the fast tokenizer is not safe to share between threads.
         self._lock = threading.Lock()
 
@@ -75,7 +76,8 @@ class Embedder:
             return np.ascontiguousarray(vectors, dtype=np.float32)
         from tqdm import tqdm
 
-        # Longest first in slices, so the bar moves evenly and batches need little padding.
+        # Longest first in slices, so the bar moves evenly and batches need little padding. A slice
+        # of four batches keeps the bar moving every second or so without a call per batch.
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         out = np.zeros((len(texts), self.dims), dtype=np.float32)
         with tqdm(total=len(texts), desc="Embedding", unit=" sentences", leave=False) as bar:

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+
+import filelock
+
+try:
+    import fcntl
+except ImportError:  # Windows: no shared flock; every holder takes filelock's exclusive lock instead
+    fcntl = None  # type: ignore[assignment]
 
 
 def sha256(path: Path) -> str:
@@ -22,12 +28,20 @@ def sha256(path: Path) -> str:
 
 @contextlib.contextmanager
 def locked(folder: Path, exclusive: bool) -> Iterator[None]:
-    """Builders take the lock exclusively, loaders shared; a read-only folder goes unlocked."""
+    """Builders take the lock exclusively, loaders shared; a read-only folder goes unlocked.
+
+    On Windows (no ``fcntl``) loaders wait for each other too: slower to start, never wrong.
+    """
     try:
         folder.mkdir(parents=True, exist_ok=True)
         handle = (folder / ".lock").open("a")
     except OSError:
         yield
+        return
+    if fcntl is None:
+        handle.close()
+        with filelock.FileLock(folder / ".lock.win"):
+            yield
         return
     with handle:
         fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)

@@ -30,7 +30,11 @@ _PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~“”‘’")
 
 
 def _inline(b: Builder, line: str, base: int, i: int, j: int) -> None:
-    """Render Markdown inline markup of ``line[i:j]`` (``base`` = offset of ``line``)."""
+    """Render Markdown inline markup of ``line[i:j]`` (``base`` = offset of ``line``).
+
+    Long for a reason: one branch per construct (code, link, image, autolink, emphasis, escape),
+    each mapping its own source offsets; split up, the offset bookkeeping would be spread out.
+    """
     while i < j:
         m = _INLINE.search(line, i, j)
         if m is None:
@@ -85,6 +89,7 @@ def _inline(b: Builder, line: str, base: int, i: int, j: int) -> None:
 
 
 def render_markdown(source: str) -> Rendered:
+    """Markdown as a reader sees it, block by block (headings, lists, quotes, rules, tables)."""
     b = Builder()
     kinds: dict[int, tuple[str, int]] = {}
     raw_lines = source.split("\n")
@@ -137,7 +142,11 @@ def render_markdown(source: str) -> Rendered:
 
 
 def _looks_like_heading(line: str) -> bool:
-    """A plain-text heading: a short Title Case or CAPS line, no digits, no closing punctuation."""
+    """A plain-text heading: a short Title Case or CAPS line, no digits, no closing punctuation.
+
+    Short is at most 10 words (longer capitalised lines are sentences in plain-text policies), and
+    Title Case allows a quarter of the longer words in lower case ("Sharing of Data with Partners").
+    """
     words = line.split()
     bare = line.strip().rstrip("\"'”’)]")
     if not 1 <= len(words) <= 10 or re.search(r"[.!?:;,]$|\d", bare) or TOP.match(bare):
@@ -195,6 +204,9 @@ _BLOCK = {
 
 
 def render_html(source: str) -> Rendered:
+    """HTML as a browser shows its text. Long for a reason: one scan over tags and text with the
+    state (skipped elements, open blocks, pending link) in local variables; every branch maps
+    source offsets, and splitting it would pass that state around."""
     b = Builder()
     kinds: dict[int, tuple[str, int]] = {}
     newlines = 0

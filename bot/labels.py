@@ -43,7 +43,7 @@ _STOP = set(
     "a an and are as at be been but by can do does for from has have he her his how i if in into is it "
     "its may more most must no not of on or our ours she so such than that the their them then there "
     "these they this those to us was we were what when where which who will with would you your yours "
-    "also any all information personal data bellacor users user site website services service use used"
+    "also any all information personal data users user site website services service use used"
     .split()
 )
 

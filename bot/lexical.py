@@ -22,7 +22,7 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 _IRREGULAR = {"sold": "sell", "children": "child", "kept": "keep", "bought": "buy", "given": "give",
               "gave": "give", "told": "tell", "chose": "choose", "chosen": "choose", "made": "make"}
 # English function words (NLTK's list, trimmed), plus question words that every question has.
-_STOP = frozenset(
+STOP_WORDS = frozenset(
     "i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her "
     "hers herself it its itself they them their theirs themselves what which who whom this that these "
     "those am is are was were be been being have has had having do does did doing a an the and but if or "
@@ -34,15 +34,18 @@ _STOP = frozenset(
 )
 
 
+STEMMER_LANGUAGE = "english"
+
+
 @cache
 def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("english")
+    return Stemmer.Stemmer(STEMMER_LANGUAGE)
 
 
 def tokenize(text: str) -> list[str]:
     """Lowercased, stemmed word tokens without stop words; "e–mail" and "email" agree."""
     text = _EMAIL.sub(r"e\1", _DASHES.sub("-", text)).lower()
-    words = [_IRREGULAR.get(w, w) for w in _TOKEN.findall(text) if w not in _STOP]
+    words = [_IRREGULAR.get(w, w) for w in _TOKEN.findall(text) if w not in STOP_WORDS]
     return _stemmer().stemWords(words)
 
 

@@ -11,7 +11,8 @@ from .errors import PolicySourceError
 from .formats import render_html, render_markdown, render_text
 from .rendering import Line, Rendered, collapse
 
-__all__ = ["SUFFIXES", "Document", "Line", "Rendered", "collapse", "policy_files", "read_policy", "render_like"]
+__all__ = ["SUFFIXES", "Document", "Line", "Rendered", "collapse", "parse_policy", "policy_files", "read_policy",
+           "render_like"]
 
 SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
 
@@ -65,7 +66,11 @@ def policy_files(policy_dir: Path) -> list[Path]:
 
 def read_policy(path: Path) -> Document:
     """Read and render one policy file; errors name the file and the fix."""
-    data = path.read_bytes()
+    return parse_policy(path, path.read_bytes())
+
+
+def parse_policy(path: Path, data: bytes) -> Document:
+    """Decode and render a policy's bytes as the file ``path`` (also used for the copy an index keeps)."""
     try:
         source = data.decode("utf-8")
     except UnicodeDecodeError as exc:

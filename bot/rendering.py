@@ -42,6 +42,13 @@ class Rendered:
         """Source offsets of the clean range ``[start, end)`` (non-empty)."""
         return self.starts[start], self.ends[end - 1]
 
+    def clean_span(self, start: int, end: int) -> tuple[int, int] | None:
+        """The inverse of ``source_span``: the clean range of the visible characters whose source
+        lies inside ``[start, end)``, or None when none does."""
+        inside = [i for i in range(len(self.text))
+                  if self.starts[i] >= start and self.ends[i] <= end and not self.text[i].isspace()]
+        return (inside[0], inside[-1] + 1) if inside else None
+
 def collapse(text: str) -> str:
     """The whitespace rule: runs of whitespace become one space; ends are trimmed."""
     return " ".join(text.split())

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 import faiss
 import numpy as np
 
+from .index import Index
 from .lexical import tokenize
 from .query import Query, related_tokens
-from .store import Index
 
 REFINE = 40  # passages whose sentences get the (slower) word-coverage term
 # Words nearly every sentence of a privacy policy could hold: they say nothing about which
@@ -61,9 +61,7 @@ class Hit:
 
 def passage_ids(index: Index, policies: list[str]) -> np.ndarray:
     """Ids of the passages of these policies (each policy's ids are contiguous)."""
-    return np.concatenate(
-        [np.arange(index.policies[p].first, index.policies[p].first + index.policies[p].passages) for p in policies]
-    ).astype(np.int64)
+    return np.concatenate([np.arange(len(index.passages))[index.policies[p].ids] for p in policies]).astype(np.int64)
 
 
 def dense_search(index: Index, query: np.ndarray, ids: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -89,8 +87,7 @@ def _context_cosines(index: Index, query: np.ndarray, policies: list[str]) -> np
     none (0 for a policy without headings), so the term never favours one policy over another."""
     parts = []
     for policy in policies:
-        info = index.policies[policy]
-        rows = index.context_ids[info.first : info.first + info.passages]
+        rows = index.context_ids[index.policies[policy].ids]
         out = np.zeros(len(rows), dtype=np.float32)
         headed = rows >= 0
         if headed.any():

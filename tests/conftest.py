@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from bot import Bot
-from bot.config import PROJECT_DIR
 from bot.embedding import Embedder, default_embedder
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # else gradio_client may wait on DNS
+PROJECT_DIR = Path(__file__).resolve().parent.parent  # the repository
 DEFAULT_POLICY = PROJECT_DIR / "policy_text" / "bellacor.md"
 SHARED = PROJECT_DIR.parent / "shared"
 
@@ -27,6 +33,7 @@ class FakeEmbedder(Embedder):
     def __init__(self) -> None:
         super().__init__()
         self.calls: list[int] = []
+        self.weights = "fake"
 
     def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
         self.calls.append(len(texts))
@@ -65,33 +72,43 @@ def bot(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Bot:
     return b
 
 
-@pytest.fixture(scope="session")
-def server(bot: Bot, tmp_path_factory: pytest.TempPathFactory):
-    """The whole web server (API, widget, chat page) on a free port, in this process."""
-    import socket
-    import threading
-    import time
+def wait_until(condition: Callable[[], object], what: str, timeout: float = 30.0) -> None:
+    """Poll ``condition`` until it holds; fail with ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out after {timeout:.0f} s waiting for {what}"
+        time.sleep(0.02)
 
+
+@contextlib.contextmanager
+def serving(app: object) -> Iterator[str]:
+    """Serve ``app`` in this process on a socket bound before the server starts (so no other
+    process can take the port in between); yields its base URL, stops it on exit."""
     import uvicorn
 
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    srv = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        wait_until(lambda: srv.started or not thread.is_alive(), "the test server to start", 60)
+        assert srv.started, "the test server did not start"
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture(scope="session")
+def server(bot: Bot, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
+    """The whole web server (API, widget, chat page) in this process: ``.url`` and ``.app``."""
     from bot import Settings
     from bot.web import create_app
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     settings = Settings(policy_dir=bot.settings.policy_dir, index_dir=bot.settings.index_dir,
                         data_dir=tmp_path_factory.mktemp("data"))
     app = create_app(settings, bot)
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert srv.started, "the test server did not start"
-    srv.url = f"http://127.0.0.1:{port}"
-    srv.app = app
-    yield srv
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield SimpleNamespace(url=url, app=app)

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import importlib
 import json
+import threading
 
 import pytest
 
-from bot import Answer, Bot, InvalidOptionError, InvalidQuestionError, UnknownPolicyError
+from bot import Answer, Bot, InvalidOptionError, InvalidQuestionError, UnknownPolicyError, engine
 from bot.reader import collapse, render_like
-
-CITATION_KEYS = {"rank", "policy", "section", "text", "sentence", "score", "start", "end"}
+from tests.snapshot import CITATION_KEYS, NOT_SOLD
 
 
 def test_sell_my_data_is_answered_from_the_not_sold_sentence(bot: Bot) -> None:
     a = bot.answer("Do you sell my data?")
     assert a.answered
-    assert "Information about Bellacor customers is not sold" in a.citations[0].text
-    assert a.text == "Information about Bellacor customers is not sold."
+    assert NOT_SOLD in a.citations[0].text
+    assert a.text == NOT_SOLD
     assert a.policy == "bellacor"
 
 
@@ -87,7 +86,9 @@ def test_answer_text_is_quoted_verbatim_from_the_policy(bot: Bot) -> None:
 
 def test_to_dict_has_exactly_the_contract_keys(bot: Bot) -> None:
     d = bot.answer("Do you use cookies?", k=2).to_dict()
-    assert list(d) == ["question", "answered", "kind", "answer", "policy", "citations", "latency_ms"]
+    assert list(d) == ["question", "answered", "kind", "answer", "policy", "policy_version", "citations",
+                       "latency_ms"]
+    assert d["policy_version"] == bot.index.policies["bellacor"].sha256
     assert all(set(c) == CITATION_KEYS for c in d["citations"])
     assert d["latency_ms"] > 0
     json.dumps(d)  # serialisable as is
@@ -127,7 +128,6 @@ def test_k_out_of_range(bot: Bot, k: object) -> None:
 
 def test_answer_function_works_with_no_setup(monkeypatch: pytest.MonkeyPatch, tmp_path, policy_dir) -> None:
     """``from bot import answer`` builds the default index on first use and caches the bot."""
-    engine = importlib.import_module("bot.answer")  # the module, not the function it exports
 
     monkeypatch.setenv("POLICYBOT_POLICY_DIR", str(policy_dir))
     monkeypatch.setenv("POLICYBOT_INDEX_DIR", str(tmp_path / "default-index"))
@@ -144,15 +144,30 @@ def test_answer_function_works_with_no_setup(monkeypatch: pytest.MonkeyPatch, tm
 
 
 def test_a_running_bot_picks_up_an_edited_policy(policy_dir, tmp_path, embedder, monkeypatch) -> None:
-    engine = importlib.import_module("bot.answer")
+    """The rebuild runs off the request path: until it is done, answers come from the last good index."""
     monkeypatch.setattr(engine, "REFRESH_SECONDS", 0.0)
     b = Bot(policy_dir, tmp_path / "ix", embedder=embedder)
-    assert not b.answer("Do you sell gift cards?").answered
+    release = threading.Event()
+    real_open = engine.open_index
+
+    def held_open(*args, **kwargs):  # the rebuild waits until the stale answer has been checked
+        assert release.wait(60)
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "open_index", held_open)
+    first = b.answer("Do you sell gift cards?")
+    assert not first.answered
+    old_version = first.policy_version
     path = policy_dir / "bellacor.md"
     path.write_text(path.read_text(encoding="utf-8") + "\n\nGift cards are sold in every Bellacor store.\n",
                     encoding="utf-8")
+    stale = b.answer("Do you sell gift cards?")  # answered from the last good index while it rebuilds
+    assert stale.policy_version == old_version and not stale.answered
+    release.set()
+    b.refresh(wait=True)
     a = b.answer("Do you sell gift cards?")
     assert a.answered and a.text == "Gift cards are sold in every Bellacor store."
+    assert a.policy_version == b.index.policies["bellacor"].sha256 != old_version
     assert b.index.built and "Gift cards" in b.document("bellacor").source
 
 

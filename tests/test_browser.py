@@ -6,9 +6,7 @@ Screenshots go to a temporary folder, or to docs/ when POLICYBOT_SCREENSHOTS=doc
 from __future__ import annotations
 
 import os
-import socket
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -17,7 +15,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from bot import Bot, Settings
-from bot.config import PROJECT_DIR
+from tests.conftest import PROJECT_DIR, serving, wait_until
+from tests.snapshot import NOT_SOLD, NOT_SOLD_SPAN
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -61,13 +60,17 @@ def test_chat_page_answers_with_cited_passages(server, page: Page, shots: Path) 
     expect(page.get_by_role("link", name="Read the full policy")).to_have_attribute("href", "/policy/bellacor")
     _ask_chat(page, "Do you sell my data?")
     chat = page.locator("#pb-chat")
-    expect(chat.get_by_text("Information about Bellacor customers is not sold.").first).to_be_visible(timeout=30000)
+    expect(chat.get_by_text(NOT_SOLD).first).to_be_visible(timeout=30000)
     expect(chat.get_by_text("[1] How information is used")).to_be_visible()  # sources open on the first answer
     expect(chat.get_by_role("link", name="View in policy").first).to_have_attribute(
-        "href", "/policy/bellacor?start=2383&end=3082#cite-1")
+        "href", "/policy/bellacor?start={}&end={}&v={}#cite-1".format(
+            *NOT_SOLD_SPAN, server.app.state.runtime.bot.index.policies["bellacor"].sha256[:12]))
     cited = page.locator("#pb-panel mark#cite-1")
-    expect(cited).to_contain_text("Information about Bellacor customers is not sold.")
-    page.wait_for_timeout(800)  # let the panel finish scrolling to the citation
+    expect(cited).to_contain_text(NOT_SOLD)
+    page.wait_for_function(  # the panel has finished scrolling the citation to its top
+        """() => { const box = document.querySelector('#pb-panel .pb-scroll'), m = box.querySelector('#cite-1');
+                   const top = m.getBoundingClientRect().top - box.getBoundingClientRect().top;
+                   return top >= 0 && top < 60; }""", timeout=10000)
     page.screenshot(path=str(shots / "chat.png"))
 
 
@@ -76,12 +79,9 @@ def test_chat_examples_likes_and_abstention(server, page: Page) -> None:
     page.get_by_text("Do you collect data from children?").click()
     chat = page.locator("#pb-chat")
     expect(chat.get_by_text("under the age of 13").first).to_be_visible(timeout=30000)
-    before = server.app.state.runtime.store.report().upvotes
+    before = server.app.state.runtime.feedback.report().upvotes
     chat.get_by_role("button", name="Like", exact=True).first.click()
-    deadline = time.monotonic() + 10
-    while server.app.state.runtime.store.report().upvotes == before and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert server.app.state.runtime.store.report().upvotes == before + 1
+    wait_until(lambda: server.app.state.runtime.feedback.report().upvotes == before + 1, "the like to be stored")
 
     _ask_chat(page, "What is your return policy?")
     expect(chat.get_by_text("I couldn't find this in the policy.")).to_be_visible(timeout=30000)
@@ -101,7 +101,7 @@ def test_chat_shows_markup_as_text_and_runs_nothing(server, page: Page) -> None:
     _ask_chat(page, XSS)
     chat = page.locator("#pb-chat")
     expect(chat.get_by_text("<script>window.__pwned = 1</script>", exact=False)).to_be_visible(timeout=30000)
-    expect(chat.get_by_text("Information about Bellacor customers is not sold.").first).to_be_visible()
+    expect(chat.get_by_text(NOT_SOLD).first).to_be_visible()
     assert page.evaluate("window.__pwned") is None
     assert chat.locator("img[src=x]").count() == 0
 
@@ -132,14 +132,11 @@ def test_widget_demo_answers_with_citations(server, page: Page, shots: Path) -> 
     assert send.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(36, 87, 214)"
     assert "serif" not in send.evaluate("b => getComputedStyle(b).fontFamily").replace("sans-serif", "")
     page.screenshot(path=str(shots / "widget.png"))
-    store = server.app.state.runtime.store
+    store = server.app.state.runtime.feedback
     before = store.report().upvotes
     dialog.get_by_role("button", name="Helpful", exact=True).click()
     expect(dialog.get_by_role("button", name="Helpful", exact=True)).to_have_attribute("aria-pressed", "true")
-    deadline = time.monotonic() + 10
-    while store.report().upvotes == before and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert store.report().upvotes == before + 1
+    wait_until(lambda: store.report().upvotes == before + 1, "the vote to be stored")
 
 
 def test_widget_keyboard_focus_trap_and_escape(server, page: Page) -> None:
@@ -190,25 +187,16 @@ def test_widget_shows_markup_as_text(server, page: Page) -> None:
     assert page.evaluate("window.__pwned") is None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_widget_on_another_origin_needs_the_allow_list(bot: Bot, browser: Browser, tmp_path: Path) -> None:
     """A shop page on another origin embeds the script; the API answers it only once allowed."""
-    import uvicorn
-
     from bot.web import create_app
 
-    shop_port, api_port = _free_port(), _free_port()
-    shop_origin, api = f"http://127.0.0.1:{shop_port}", f"http://localhost:{api_port}"
-    html = (f'<!doctype html><title>Shop</title><h1>Shop</h1>'
-            f'<script src="{api}/widget.js" data-policy="bellacor" defer></script>').encode()
+    api = {"url": ""}  # the API server of the current round, as the shop page links it
 
     class Shop(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            html = (f'<!doctype html><title>Shop</title><h1>Shop</h1>'
+                    f'<script src="{api["url"]}/widget.js" data-policy="bellacor" defer></script>').encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
             self.end_headers()
@@ -217,27 +205,22 @@ def test_widget_on_another_origin_needs_the_allow_list(bot: Bot, browser: Browse
         def log_message(self, *args: object) -> None:
             pass
 
-    shop = ThreadingHTTPServer(("127.0.0.1", shop_port), Shop)
+    shop = ThreadingHTTPServer(("127.0.0.1", 0), Shop)
+    shop_origin = f"http://127.0.0.1:{shop.server_address[1]}"
     threading.Thread(target=shop.serve_forever, daemon=True).start()
     try:
         for allowed, expected in (((), "can't be reached"), ((shop_origin,), "cookies")):
             settings = Settings(policy_dir=bot.settings.policy_dir, index_dir=bot.settings.index_dir,
                                 data_dir=tmp_path, allowed_origins=allowed)
-            server = uvicorn.Server(uvicorn.Config(create_app(settings, bot), host="127.0.0.1", port=api_port,
-                                                   log_level="warning"))
-            thread = threading.Thread(target=server.run, daemon=True)
-            thread.start()
-            while not server.started:
-                time.sleep(0.05)
-            context = browser.new_context()
-            page = context.new_page()
-            page.goto(shop_origin + "/")
-            _open_widget(page)
-            page.get_by_label("Your question").fill("Do you use cookies?")
-            page.get_by_label("Your question").press("Enter")
-            expect(page.get_by_role("dialog").locator(".bot").last).to_contain_text(expected, timeout=30000)
-            context.close()
-            server.should_exit = True
-            thread.join(10)
+            with serving(create_app(settings, bot)) as url:
+                api["url"] = url.replace("127.0.0.1", "localhost")  # another host name: another origin
+                context = browser.new_context()
+                page = context.new_page()
+                page.goto(shop_origin + "/")
+                _open_widget(page)
+                page.get_by_label("Your question").fill("Do you use cookies?")
+                page.get_by_label("Your question").press("Enter")
+                expect(page.get_by_role("dialog").locator(".bot").last).to_contain_text(expected, timeout=30000)
+                context.close()
     finally:
         shop.shutdown()

@@ -125,8 +125,7 @@ def test_sentence_splitting(text: str, expected: list[str]) -> None:
 def test_policyqa_policies_lose_no_answer() -> None:
     """Every gold answer of PolicyQA lies inside some passage: chunking drops no content."""
     folder = SHARED / "data" / "policyqa"
-    if not folder.is_dir():
-        pytest.skip("../shared/data/policyqa is not here")
+    assert folder.is_dir(), f"{folder} is missing: CI and make test run beside ../shared (see its README)"
     gold = [json.loads(line) for line in (folder / "dev.queries.jsonl").read_text().splitlines()]
     by_policy: dict[str, list] = {}
     for g in gold:

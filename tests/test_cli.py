@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.config import PROJECT_DIR
-
-KEYS = ["question", "answered", "kind", "answer", "policy", "citations", "latency_ms"]
+from bot.edge import setup_logging
+from tests.conftest import DEFAULT_POLICY, PROJECT_DIR
+from tests.snapshot import ANSWER_KEYS, BELLACOR_PASSAGES, NOT_SOLD
 
 
 def run(args: list[str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -23,15 +25,19 @@ def run(args: list[str], stdin: str | None = None) -> subprocess.CompletedProces
                           env=env, timeout=300, cwd=PROJECT_DIR)
 
 
-@pytest.fixture()
-def dirs(policy_dir: Path, tmp_path: Path) -> list[str]:
-    return ["--policies", str(policy_dir), "--index", str(tmp_path / "ix")]
+@pytest.fixture(scope="module")
+def dirs(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """One policy folder and index for the tests that only ask (none of them edits either)."""
+    root = tmp_path_factory.mktemp("cli")
+    (root / "policies").mkdir()
+    shutil.copy(DEFAULT_POLICY, root / "policies" / "bellacor.md")
+    return ["--policies", str(root / "policies"), "--index", str(root / "ix")]
 
 
 def test_ask_prints_a_readable_answer_with_numbered_sources(dirs: list[str], capsys: pytest.CaptureFixture) -> None:
     assert main(["ask", "Do you sell my data?", *dirs]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("Q: Do you sell my data?\nA: Information about Bellacor customers is not sold.\n")
+    assert out.startswith(f"Q: Do you sell my data?\nA: {NOT_SOLD}\n")
     assert "Sources:\n  [1] How information is used  (bellacor, characters " in out
     assert "  [2] " not in out, "the children's passage is far weaker than the answer: not a source"
     assert main(["ask", "What do you do with my data?", "--k", "3", *dirs]) == 0
@@ -42,7 +48,7 @@ def test_ask_prints_a_readable_answer_with_numbered_sources(dirs: list[str], cap
 def test_ask_json_honours_k_and_policy(dirs: list[str], capsys: pytest.CaptureFixture) -> None:
     assert main(["ask", "How do I unsubscribe?", "--json", "--k", "5", "--policy", "bellacor", *dirs]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert list(data) == KEYS
+    assert list(data) == ANSWER_KEYS
     assert data["policy"] == "bellacor" and data["kind"] == "answer"
     assert "unsubscribe.cfm" in data["answer"]
     assert main(["ask", "What do you do with my data?", "--json", "--k", "2", *dirs]) == 0
@@ -51,10 +57,11 @@ def test_ask_json_honours_k_and_policy(dirs: list[str], capsys: pytest.CaptureFi
     assert 4 <= len(json.loads(capsys.readouterr().out)["citations"]) <= 5
 
 
-def test_index_prints_a_one_line_summary(dirs: list[str], capsys: pytest.CaptureFixture) -> None:
+def test_index_prints_a_one_line_summary(policy_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    dirs = ["--policies", str(policy_dir), "--index", str(tmp_path / "ix")]
     assert main(["index", *dirs]) == 0
     first = capsys.readouterr()
-    assert first.out.startswith("1 policy, 16 passages, ") and "(built: " in first.out
+    assert first.out.startswith(f"1 policy, {BELLACOR_PASSAGES} passages, ") and "(built: " in first.out
     assert main(["index", *dirs]) == 0
     assert "(up to date: " in capsys.readouterr().out
 
@@ -65,7 +72,7 @@ def test_json_lines_from_stdin_in_one_process(dirs: list[str]) -> None:
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["question"][:20] for line in lines] == [q[:20] for q in questions if q]
     assert [line.get("answered") for line in lines] == [True, False, None, True]
-    assert all(list(line) == KEYS for i, line in enumerate(lines) if i != 2)
+    assert all(list(line) == ANSWER_KEYS for i, line in enumerate(lines) if i != 2)
     assert "2001 characters" in lines[2]["error"]
     assert result.returncode == 2, "a bad line is reported in place and in the exit code"
     assert "Traceback" not in result.stderr
@@ -126,3 +133,10 @@ def test_importing_bot_leaves_the_environment_alone(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300,
                             cwd=tmp_path, check=True)
     assert json.loads(result.stdout) == []
+
+
+def test_logging_is_set_up_once_however_often_an_edge_starts() -> None:
+    """``policybot serve`` goes through the CLI's edge and the server's: each line is logged once."""
+    setup_logging()
+    setup_logging()
+    assert sum(getattr(h, "policybot", False) for h in logging.getLogger("bot").handlers) == 1

@@ -16,11 +16,12 @@ import pytest
 
 from bot import Bot
 from bot.chunking import chunk
-from bot.config import PROJECT_DIR
 from bot.query import Speller, expand_shorthand, prepare, related_tokens
 from bot.reader import read_policy
 from bot.signposts import is_toc_line, looks_like_signpost
 from bot.smalltalk import EXAMPLES, smalltalk_kind
+from tests.conftest import PROJECT_DIR
+from tests.snapshot import NOT_SOLD
 
 from .conftest import DEFAULT_POLICY, SHARED
 
@@ -30,7 +31,7 @@ LAYQA = SHARED / "data" / "layqa"
 @pytest.mark.parametrize(
     ("question", "sentence"),
     [
-        ("do u sell my infomation", "Information about Bellacor customers is not sold."),
+        ("do u sell my infomation", NOT_SOLD),
         ("who do you share my info with", "Information may be shared with third parties"),
         ("how do i unsubscrbe from ur emails", "To no longer receive marketing e–mails from Bellacor"),
         ("can my kids use this site", "Children's Online Privacy Protection"),
@@ -50,7 +51,7 @@ def test_the_cli_answers_the_typo_question_from_the_not_sold_sentence(tmp_path: 
         capture_output=True, text=True, cwd=PROJECT_DIR, check=True,
     )
     data = json.loads(result.stdout)
-    assert data["answer"] == "Information about Bellacor customers is not sold."
+    assert data["answer"] == NOT_SOLD
 
 
 @pytest.mark.parametrize("question", EXAMPLES)
@@ -84,7 +85,7 @@ def test_not_found_says_what_the_bot_knows_and_shows_the_closest(bot: Bot) -> No
 
 
 def test_citations_quote_each_sentence_once_and_drop_far_weaker_ones(bot: Bot) -> None:
-    from bot.answer import CONFIDENCE_FLOOR, SCORE_FLOOR
+    from bot.engine import CONFIDENCE_FLOOR, SCORE_FLOOR
 
     a = bot.answer("How do I stop marketing emails?", k=5)
     sentences = [c.sentence for c in a.citations]

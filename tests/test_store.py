@@ -10,11 +10,13 @@ import faiss
 import numpy as np
 import pytest
 
+import bot.chunking as chunking
 import bot.files as files
+from bot.build import open_index
 from bot.embedding import Embedder
 from bot.errors import PolicySourceError
+from bot.index import MANIFEST
 from bot.retrieve import dense_search, passage_ids
-from bot.store import MANIFEST, open_index
 from tests.conftest import FakeEmbedder
 
 
@@ -35,6 +37,32 @@ def test_manifest_describes_the_index(policy_dir: Path, tmp_path: Path, embedder
     data = tmp_path / "ix" / m["data"]
     assert {"passages.jsonl", "sentences.npy", "passages.faiss"} <= {p.name for p in data.iterdir()}
     assert any(p.startswith("bm25/0/") for p in m["files"])
+    assert m["recipe"]["chunking"]["max_words"] == chunking.MAX_WORDS
+    assert set(m["recipe"]["code"]) >= {"bot/chunking.py", "bot/lexical.py", "bot/vectors.py"}
+    assert (data / "sources" / "bellacor.md").read_bytes() == (policy_dir / "bellacor.md").read_bytes()
+
+
+def test_a_changed_chunking_constant_rebuilds_and_says_why(
+    policy_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake = FakeEmbedder()
+    before = open_index(policy_dir, tmp_path / "ix", fake)
+    monkeypatch.setattr(chunking, "MAX_WORDS", 80)
+    with caplog.at_level(logging.INFO, logger="bot"):
+        index = open_index(policy_dir, tmp_path / "ix", fake)
+    assert index.built
+    assert "chunking setting max_words changed (120 -> 80)" in caplog.text
+    assert index.manifest["recipe"]["chunking"]["max_words"] == 80
+    assert len(index.passages) > len(before.passages)
+    assert not open_index(policy_dir, tmp_path / "ix", fake).built  # recorded: the next load is quiet
+
+
+def test_pages_draw_on_the_text_as_indexed_not_the_edited_file(policy_dir: Path, tmp_path: Path) -> None:
+    index = open_index(policy_dir, tmp_path / "ix", FakeEmbedder())
+    before = (policy_dir / "bellacor.md").read_text(encoding="utf-8")
+    (policy_dir / "bellacor.md").write_text("# Changed\n\nAll new text.\n", encoding="utf-8")
+    doc = index.document("bellacor")
+    assert doc.source == before and doc.sha256 == index.policies["bellacor"].sha256
 
 
 def test_faiss_search_equals_numpy_brute_force(policy_dir: Path, tmp_path: Path, embedder: Embedder) -> None:

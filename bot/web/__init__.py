@@ -6,11 +6,9 @@ Reaches the engine only through ``bot``'s front door. ``main()`` serves it (``py
 from __future__ import annotations
 
 import argparse
-import logging
-import os
-import sys
 
-from bot import Bot, PolicybotError, Settings
+from bot import Bot, Settings
+from bot.edge import run
 
 
 def create_app(settings: Settings | None = None, bot: Bot | None = None):  # noqa: ANN201 - FastAPI, lazily
@@ -21,6 +19,11 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None):  # noq
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Serve until interrupted; a bad setting or policy folder is one line and exit code 2."""
+    return run(lambda: _serve(argv))
+
+
+def _serve(argv: list[str] | None) -> int:
     settings = Settings.from_env()
     parser = argparse.ArgumentParser(prog="app.py", description="Serve the policybot chat page, API and widget.")
     parser.add_argument("--host", default=settings.host, help=f"address to bind (default {settings.host}; "
@@ -28,16 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=settings.port, help=f"port (default {settings.port}; "
                         "POLICYBOT_PORT)")
     args = parser.parse_args(argv)
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("policybot: %(message)s"))
-    logging.getLogger("bot").addHandler(handler)
-    logging.getLogger("bot").setLevel(logging.INFO)
-    try:
-        app = create_app(settings)
-    except PolicybotError as exc:
-        print(f"policybot: error: {exc.message}", file=sys.stderr)
-        return 2
+    app = create_app(settings)
     import uvicorn
 
     print(f"policybot: chat at http://{args.host}:{args.port}/  (API docs: /docs, widget demo: /widget-demo)",

@@ -7,22 +7,21 @@ loop never waits on the model. Errors are JSON with the engine's message and the
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, Literal
 
 from fastapi import FastAPI, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
-from pydantic import BaseModel, Field
 
 from bot import (
+    MAX_QUESTION_CHARS,
     Bot,
-    FeedbackStore,
     InvalidOptionError,
     InvalidQuestionError,
     PolicybotError,
@@ -33,86 +32,14 @@ from bot import (
 )
 
 from .pages import policy_page, policy_url
+from .runtime import Runtime
+from .schemas import ERRORS, AnswerOut, AskRequest, FeedbackIn, PolicyDetail, PolicyOut
 
 log = logging.getLogger("bot.web")
 STATIC = Path(__file__).with_name("static")
 MAX_BODY = 16 * 1024
-
-
-class Runtime:
-    """The engine as the server holds it: one ``Bot``, its feedback store, and readiness."""
-
-    def __init__(self, settings: Settings, bot: Bot | None = None) -> None:
-        self.settings = settings
-        self.bot = bot or Bot(settings=settings, progress=True)
-        self.store = FeedbackStore(settings.data_dir)
-        self.ready = threading.Event()
-
-    def warm(self) -> None:
-        self.bot.warm()
-        self.ready.set()
-
-
-# ---------------------------------------------------------------------------- schemas
-
-
-class AskRequest(BaseModel):
-    question: str = Field(description="The question, up to 2,000 characters.", examples=["Do you sell my data?"])
-    policy: str | None = Field(None, description="Answer from this policy only; null searches every policy.")
-    k: int | None = Field(None, description="Number of citations, 1-20 (default 3).")
-
-
-class CitationOut(BaseModel):
-    rank: int
-    policy: str
-    section: str
-    text: str = Field(description="The cited passage.")
-    sentence: str = Field(description="The key sentence inside the passage.")
-    score: float = Field(description="Probability that the passage answers the question, 0..1.")
-    start: int = Field(description="Offset of the passage in the policy file.")
-    end: int
-
-
-class AnswerOut(BaseModel):
-    question: str
-    answered: bool = Field(description="True when the answer is quoted from the policy.")
-    kind: Literal["answer", "not_found", "smalltalk"] = Field(
-        description="'answer': quoted from the policy; 'not_found': no passage answers it confidently "
-                    "(the citations are the closest passages); 'smalltalk': a greeting, thanks or "
-                    "request for help, answered without searching (no citations).")
-    answer: str = Field(description="The key sentence, quoted verbatim; or \"I couldn't find this in the "
-                                    "policy.\"; or a short reply to small talk.")
-    policy: str | None
-    citations: list[CitationOut]
-    latency_ms: float
-
-
-class PolicyOut(BaseModel):
-    name: str
-    title: str
-    passages: int
-    updated: str = Field(description="When the policy file last changed (ISO 8601, UTC).")
-
-
-class PolicyDetail(PolicyOut):
-    contact: str | None = Field(description="The policy's own sentence on how to contact the company.")
-    url: str = Field(description="Page showing the whole policy.")
-
-
-class FeedbackIn(BaseModel):
-    answer_id: str = Field(description="The X-Answer-Id header of the answer being rated.")
-    vote: Literal["up", "down"]
-
-
-class ErrorOut(BaseModel):
-    error: str
-
-
-ERRORS: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorOut, "description": "Unknown policy"},
-    413: {"model": ErrorOut, "description": "Body over 16 KB"},
-    422: {"model": ErrorOut, "description": "Malformed request or bad question"},
-}
+# Set when the chat page is built, not on import: gradio_client otherwise looks up a telemetry host.
+GRADIO_ENV = (("GRADIO_ANALYTICS_ENABLED", "False"),)
 
 
 # ---------------------------------------------------------------------------- middleware
@@ -174,6 +101,9 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None, chat: b
     """The whole server; ``bot`` may be given (tests), else it is loaded from ``settings``."""
     settings = settings or Settings.from_env()
     rt = Runtime(settings, bot)
+    # The widget's input limit is the engine's, filled in once here rather than written twice.
+    widget_js = (STATIC / "widget.js").read_text(encoding="utf-8").replace("%MAX_QUESTION_CHARS%",
+                                                                          str(MAX_QUESTION_CHARS))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -192,6 +122,22 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None, chat: b
     app.add_middleware(CORSMiddleware, allow_origins=list(settings.allowed_origins), allow_methods=["GET", "POST"],
                        allow_headers=["Content-Type"], expose_headers=["X-Answer-Id"], max_age=600)
 
+    _handle_errors(app)
+    _api_routes(app, rt)
+    _page_routes(app, rt, widget_js)
+    if chat:
+        for name, value in GRADIO_ENV:
+            os.environ.setdefault(name, value)
+        from .chat import mount_chat  # here, not at the top: gradio takes seconds to import
+
+        mount_chat(app, rt)
+    return app
+
+
+def _handle_errors(app: FastAPI) -> None:
+    """Every error is JSON ``{"error": message}``: the engine's own message, or the first
+    validation problem, or (for a bug) a generic line while the log gets the traceback."""
+
     @app.exception_handler(RequestValidationError)
     async def bad_request(_: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
@@ -208,15 +154,17 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None, chat: b
         log.exception("unhandled error", exc_info=exc)
         return JSONResponse({"error": "internal error; the server log has the details"}, 500)
 
+
+def _api_routes(app: FastAPI, rt: Runtime) -> None:
     @app.post("/api/answer", response_model=AnswerOut, responses=ERRORS, tags=["api"],
               summary="Answer a question from the policy, with citations")
     def api_answer(body: AskRequest, response: Response) -> dict:
         answer = rt.bot.answer(body.question, k=body.k, policy=body.policy)
-        response.headers["X-Answer-Id"] = rt.store.record(answer, "api")
+        response.headers["X-Answer-Id"] = rt.feedback.record(answer, "api")
         return answer.to_dict()
 
     def listing(name: str) -> dict:
-        p = next(p for p in rt.bot.policies if p.name == name)
+        p = rt.bot.policy(name)
         return {"name": p.name, "title": p.title, "passages": p.passages, "updated": p.updated}
 
     @app.get("/api/policies", response_model=list[PolicyOut], tags=["api"], summary="The indexed policies")
@@ -231,7 +179,7 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None, chat: b
 
     @app.post("/api/feedback", responses=ERRORS, tags=["api"], summary="Thumbs up or down on an answer")
     def api_feedback(body: FeedbackIn) -> dict:
-        if not rt.store.vote(body.answer_id, body.vote == "up"):
+        if not rt.feedback.vote(body.answer_id, body.vote == "up"):
             return JSONResponse({"error": f"no answer has id {body.answer_id!r}; use the X-Answer-Id "
                                           "header of /api/answer"}, 404)
         return {"ok": True}
@@ -243,22 +191,18 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None, chat: b
         return JSONResponse({"status": "ready", "policies": len(rt.bot.policies),
                              "passages": sum(p.passages for p in rt.bot.policies)})
 
+
+def _page_routes(app: FastAPI, rt: Runtime, widget_js: str) -> None:
     @app.get("/policy/{name}", response_class=HTMLResponse, tags=["pages"], summary="A whole policy")
-    def page(name: str, start: int | None = Query(None, ge=0), end: int | None = Query(None, ge=0)) -> str:
-        return policy_page(rt.bot.document(name), start, end)
+    def page(name: str, start: int | None = Query(None, ge=0), end: int | None = Query(None, ge=0),
+             v: str | None = Query(None, pattern=r"^[0-9a-fA-F]{6,64}$",
+                                   description="The answer's policy_version (a prefix is enough).")) -> str:
+        return policy_page(rt.bot.document(name), start, end, v)
 
     @app.get("/widget.js", tags=["pages"], summary="The support widget script")
-    def widget() -> FileResponse:
-        return FileResponse(STATIC / "widget.js", media_type="text/javascript",
-                            headers={"Cache-Control": "public, max-age=300"})
+    def widget() -> Response:
+        return Response(widget_js, media_type="text/javascript", headers={"Cache-Control": "public, max-age=300"})
 
     @app.get("/widget-demo", response_class=HTMLResponse, tags=["pages"], summary="A sample shop page")
     def widget_demo() -> FileResponse:
         return FileResponse(STATIC / "demo.html", media_type="text/html")
-
-    if chat:
-        from .chat import mount_chat
-
-        mount_chat(app, rt)
-    return app
-

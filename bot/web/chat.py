@@ -7,19 +7,16 @@ Every message is HTML-escaped before Gradio renders it: a pasted ``<script>`` sh
 
 from __future__ import annotations
 
-import os
 from html import escape
 from typing import Any
 
+import gradio as gr
 from fastapi import FastAPI
 
-from bot import Answer, PolicybotError
+from bot import MAX_QUESTION_CHARS, Answer, PolicybotError
 
-from .api import Runtime
 from .pages import STYLE, answer_markdown, policy_html, policy_url, sources_html
-
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-import gradio as gr
+from .runtime import Runtime
 
 CSS = STYLE + """
 #pb-panel .pb-scroll { max-height: 72vh; overflow-y: auto; padding-right: .5rem; }
@@ -37,26 +34,31 @@ SCROLL_TO_CITATION = """() => {
 
 
 def _header(rt: Runtime, name: str) -> str:
-    title = escape(next(p.title for p in rt.bot.policies if p.name == name))
+    title = escape(rt.bot.policy(name).title)
     return (f"## Questions about the privacy policy\n{title} · [Read the full policy]({policy_url(name)}) · "
             "[API docs](/docs) · [Support widget demo](/widget-demo)")
 
 
 def _panel(rt: Runtime, name: str, answer: Answer | None = None) -> str:
-    marks = [(c.start, c.end, c.sentence) for c in answer.citations if c.policy == name] if answer else []
-    return f'<div class="pb-scroll">{policy_html(rt.bot.document(name), marks)}</div>'
+    doc = rt.bot.document(name)
+    fresh = answer is not None and answer.policy == name and answer.policy_version == doc.sha256
+    marks = [(c.start, c.end, c.sentence) for c in answer.citations if c.policy == name] if fresh else []
+    return f'<div class="pb-scroll">{policy_html(doc, marks)}</div>'
 
 
-def build_chat(rt: Runtime) -> gr.Blocks:
-    policies = rt.bot.policies
-    first = policies[0].name
+class Handlers:
+    """What the page's events do; each reaches the engine through the runtime."""
 
-    def respond(message: str, history: list[dict], policy: str, ids: dict) -> tuple:
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+
+    def respond(self, message: str, history: list[dict], policy: str, ids: dict) -> tuple:
+        rt = self.rt
         try:
             answer = rt.bot.answer(message, policy=policy or None)
         except PolicybotError as exc:
             raise gr.Error(exc.message) from None
-        answer_id = rt.store.record(answer, "chat")
+        answer_id = rt.feedback.record(answer, "chat")
         opened = not any((m.get("metadata") or {}).get("title") for m in history)  # open on the first sources
         title = f"Sources ({len(answer.citations)})" if answer.answered else "Closest passages"
         meta: dict[str, Any] = {"title": title} if opened else {"title": title, "status": "done"}
@@ -72,26 +74,33 @@ def build_chat(rt: Runtime) -> gr.Blocks:
             ids[at + 2] = answer_id
         return history, _panel(rt, answer.policy or policy, answer), "", ids
 
-    def example(history: list[dict], policy: str, ids: dict, picked: gr.SelectData) -> tuple:
-        return respond(picked.value["text"], history, policy, ids)
+    def example(self, history: list[dict], policy: str, ids: dict, picked: gr.SelectData) -> tuple:
+        return self.respond(picked.value["text"], history, policy, ids)
 
-    def like(ids: dict, data: gr.LikeData) -> None:
+    def like(self, ids: dict, data: gr.LikeData) -> None:
         index = data.index[0] if isinstance(data.index, list | tuple) else data.index
         answer_id = ids.get(index) or ids.get(str(index))
         if answer_id and data.liked is not None:
-            rt.store.vote(answer_id, bool(data.liked))
+            self.rt.feedback.vote(answer_id, bool(data.liked))
 
-    def switch(policy: str) -> tuple:
-        return _header(rt, policy), _panel(rt, policy), [], {}
+    def switch(self, policy: str) -> tuple:
+        return _header(self.rt, policy), _panel(self.rt, policy), [], {}
 
-    def ask(question: str, policy: str | None = None) -> dict:
+    def ask(self, question: str, policy: str | None = None) -> dict:
         """Answer a question; returns the same JSON as POST /api/answer."""
         try:
-            answer = rt.bot.answer(question, policy=policy or None)
+            answer = self.rt.bot.answer(question, policy=policy or None)
         except PolicybotError as exc:
             raise gr.Error(exc.message) from None
-        rt.store.record(answer, "gradio-api")
+        self.rt.feedback.record(answer, "gradio-api")
         return answer.to_dict()
+
+
+def build_chat(rt: Runtime) -> gr.Blocks:
+    """The page's layout, and which event runs which handler."""
+    policies = rt.bot.policies
+    first = policies[0].name
+    on = Handlers(rt)
 
     with gr.Blocks(title="policybot: privacy policy questions", analytics_enabled=False) as demo:
         header = gr.Markdown(_header(rt, first))
@@ -105,8 +114,9 @@ def build_chat(rt: Runtime) -> gr.Blocks:
                     placeholder="Ask anything about this privacy policy. Answers quote the policy itself.",
                 )
                 with gr.Row():
-                    box = gr.Textbox(placeholder="Ask about the policy, e.g. Do you share my data?", max_length=2000,
-                                     show_label=False, scale=8, autofocus=True, elem_id="pb-question")
+                    box = gr.Textbox(placeholder="Ask about the policy, e.g. Do you share my data?",
+                                     max_length=MAX_QUESTION_CHARS, show_label=False, scale=8, autofocus=True,
+                                     elem_id="pb-question")
                     send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="pb-send")
             with gr.Column(scale=2, elem_id="pb-panel"):
                 gr.Markdown("**The policy** · the latest answer's passages are marked")
@@ -115,13 +125,13 @@ def build_chat(rt: Runtime) -> gr.Blocks:
 
         outputs = [chatbot, panel, box, ids]
         for trigger in (box.submit, send.click):
-            trigger(respond, [box, chatbot, policy, ids], outputs, api_visibility="private").then(
+            trigger(on.respond, [box, chatbot, policy, ids], outputs, api_visibility="private").then(
                 None, js=SCROLL_TO_CITATION)
-        chatbot.example_select(example, [chatbot, policy, ids], outputs, api_visibility="private").then(
+        chatbot.example_select(on.example, [chatbot, policy, ids], outputs, api_visibility="private").then(
             None, js=SCROLL_TO_CITATION)
-        chatbot.like(like, [ids], None, api_visibility="private")
-        policy.change(switch, [policy], [header, panel, chatbot, ids], api_visibility="private")
-        gr.api(ask, api_name="chat")
+        chatbot.like(on.like, [ids], None, api_visibility="private")
+        policy.change(on.switch, [policy], [header, panel, chatbot, ids], api_visibility="private")
+        gr.api(on.ask, api_name="chat")
     demo.queue(default_concurrency_limit=4)
     return demo
 

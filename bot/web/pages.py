@@ -16,6 +16,7 @@ from bot import Answer, Citation
 if TYPE_CHECKING:
     from bot.reader import Document  # what Bot.document() returns
 
+VERSION_CHARS = 12  # of the sha256 in a page link: enough to tell versions apart, short in a URL
 STYLE = """
 .pb-policy { font: 14px/1.6 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2933; }
 .pb-policy h2 { font-size: 1.15em; margin: 0 0 .8em; }
@@ -27,17 +28,16 @@ STYLE = """
 """
 
 
-def policy_url(name: str, citation: Citation | None = None) -> str:
-    """The page showing the whole policy, with this citation's passage marked and in view."""
+def policy_url(name: str, citation: Citation | None = None, version: str | None = None) -> str:
+    """The page showing the whole policy, with this citation's passage marked and in view.
+
+    ``version`` (the answer's policy_version) lets the page refuse to mark offsets on a newer text.
+    """
     url = f"/policy/{quote(name, safe='')}"
-    return f"{url}?start={citation.start}&end={citation.end}#cite-1" if citation else url
-
-
-def _clean_range(doc: Document, start: int, end: int) -> tuple[int, int] | None:
-    """Clean-text range of the characters whose source lies inside ``[start, end)``."""
-    r = doc.rendered
-    inside = [i for i in range(len(r.text)) if r.starts[i] >= start and r.ends[i] <= end and not r.text[i].isspace()]
-    return (inside[0], inside[-1] + 1) if inside else None
+    if not citation:
+        return url
+    pinned = f"&v={version[:VERSION_CHARS]}" if version else ""
+    return f"{url}?start={citation.start}&end={citation.end}{pinned}#cite-1"
 
 
 def _key_range(doc: Document, span: tuple[int, int] | None, sentence: str | None) -> tuple[int, int] | None:
@@ -53,7 +53,7 @@ def policy_html(doc: Document, marks: list[tuple[int, int, str | None]]) -> str:
     """The policy as the reader sees it. ``marks`` are (start, end, key sentence): source ranges,
     numbered from 1 with ids ``cite-1``..., the key sentence emphasised inside each."""
     r = doc.rendered
-    spans = [_clean_range(doc, s, e) for s, e, _ in marks]
+    spans = [r.clean_span(s, e) for s, e, _ in marks]
     keys = [_key_range(doc, span, sentence) for span, (_, _, sentence) in zip(spans, marks, strict=True)]
     opened: set[int] = set()
     out = [f'<div class="pb-policy"><h2>{escape(doc.title)}</h2>']
@@ -93,14 +93,23 @@ def policy_html(doc: Document, marks: list[tuple[int, int, str | None]]) -> str:
     return "".join(out)
 
 
-def policy_page(doc: Document, start: int | None, end: int | None) -> str:
-    """A standalone page of the whole policy, the passage ``[start, end)`` marked and scrolled to."""
+def policy_page(doc: Document, start: int | None, end: int | None, version: str | None = None) -> str:
+    """A standalone page of the whole policy, the passage ``[start, end)`` marked and scrolled to.
+
+    Offsets from an answer given on another version of the policy (``version`` is not a prefix of
+    this text's sha256) are not drawn: they would mark the wrong words. A note says so instead.
+    """
     marks = [(start, end, None)] if start is not None and end is not None and start < end else []
+    note = ""
+    if marks and version and not doc.sha256.startswith(version.lower()):
+        marks = []
+        note = ("<p class='pb-note' role='status'>This policy has been updated since that answer, so its passage "
+                "is not marked here. Ask again to get an answer from this version.</p>")
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>{escape(doc.title)}</title><style>body{{max-width:46rem;margin:2rem auto;padding:0 1rem}}"
-        f"{STYLE}</style></head><body>{policy_html(doc, marks)}"
+        f"{STYLE}</style></head><body>{note}{policy_html(doc, marks)}"
         "<script>document.getElementById('cite-1')?.scrollIntoView({block:'center'})</script></body></html>"
     )
 
@@ -123,13 +132,14 @@ def answer_markdown(answer: Answer, contact: str | None) -> str:
 
 def sources_html(answer: Answer) -> str:
     """Numbered citations: section, passage with the key sentence highlighted, link into the policy."""
-    items = []
+    items, version = [], answer.policy_version
     for c in answer.citations:
         before, _, after = c.text.partition(c.sentence)
         passage = f"{escape(before)}<mark>{escape(c.sentence)}</mark>{escape(after)}"
         items.append(
             f"<p><strong>[{c.rank}] {escape(c.section)}</strong> · score {c.score:.2f} · "
-            f"<a href=\"{policy_url(c.policy, c)}\" target=\"_blank\" rel=\"noopener\">View in policy</a>"
+            f"<a href=\"{policy_url(c.policy, c, version if c.policy == answer.policy else None)}\" "
+            "target=\"_blank\" rel=\"noopener\">View in policy</a>"
             f"<br>{passage}</p>"
         )
     return "\n".join(items)

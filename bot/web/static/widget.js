@@ -124,7 +124,7 @@
     log.appendChild(chips);
     var form = el("form");
     form.appendChild(el("label", { "class": "sr", "for": "pb-input" }, "Your question"));
-    var input = el("input", { id: "pb-input", type: "text", maxlength: "2000", autocomplete: "off",
+    var input = el("input", { id: "pb-input", type: "text", maxlength: "%MAX_QUESTION_CHARS%", autocomplete: "off",
                               placeholder: "Ask a question…" });
     form.appendChild(input);
     form.appendChild(el("button", { "class": "send", type: "submit" }, "Send"));
@@ -183,7 +183,19 @@
     function vote(answerId, up, buttons) {
       buttons.forEach(function (b) { b.setAttribute("aria-pressed", String(b === (up ? buttons[0] : buttons[1]))); });
       fetch(base + "/api/feedback", { method: "POST", headers: { "Content-Type": "application/json" },
-                                       body: JSON.stringify({ answer_id: answerId, vote: up ? "up" : "down" }) });
+                                       body: JSON.stringify({ answer_id: answerId, vote: up ? "up" : "down" }) })
+        .then(function (r) { if (!r.ok) throw new Error(String(r.status)); })
+        .catch(function () {  // not recorded: show it as not pressed, so the reader can try again
+          buttons.forEach(function (b) { b.setAttribute("aria-pressed", "false"); });
+        });
+    }
+
+    // An error the server explained (its JSON "error"), as opposed to a network failure, whose
+    // message differs by browser ("Failed to fetch", "Load failed", "NetworkError ...").
+    function serverError(message) {
+      var err = new Error(message);
+      err.fromServer = true;
+      return err;
     }
 
     function render(bubble, data, answerId) {
@@ -214,8 +226,10 @@
         }
         more.appendChild(full);
         item.appendChild(more);
+        var pinned = c.policy === data.policy && data.policy_version ? "&v=" + data.policy_version.slice(0, 12) : "";
         item.appendChild(el("a", { href: base + "/policy/" + encodeURIComponent(c.policy) + "?start=" + c.start +
-                                   "&end=" + c.end + "#cite-1", target: "_blank", rel: "noopener" }, "View in policy"));
+                                   "&end=" + c.end + pinned + "#cite-1", target: "_blank", rel: "noopener" },
+                            "View in policy"));
         list.appendChild(item);
       });
       if (data.citations.length) bubble.appendChild(list);
@@ -243,14 +257,16 @@
       fetch(base + "/api/answer", { method: "POST", headers: { "Content-Type": "application/json" },
                                     body: JSON.stringify({ question: question, policy: policy }) })
         .then(function (r) {
-          return r.json().then(function (data) {
-            if (!r.ok) throw new Error(data.error || ("The server answered " + r.status + "."));
-            render(bubble, data, r.headers.get("X-Answer-Id"));
-          });
+          return r.json()
+            .catch(function () { throw serverError("The server answered " + r.status + "."); })
+            .then(function (data) {
+              if (!r.ok) throw serverError(data.error || ("The server answered " + r.status + "."));
+              render(bubble, data, r.headers.get("X-Answer-Id"));
+            });
         })
         .catch(function (err) {
           bubble.removeAttribute("aria-busy");
-          bubble.textContent = (err && err.message && err.message.indexOf("fetch") < 0)
+          bubble.textContent = err && err.fromServer
             ? "Sorry: " + err.message : "Sorry, the assistant can't be reached right now.";
         });
     }

@@ -1,26 +1,35 @@
-"""Questions in, cited answers out: validation, retrieval, key sentence, confidence, abstention."""
+"""Questions in, cited answers out: the ``Bot`` that keeps an index fresh and answers from it.
+
+Retrieval ranks passages (``retrieve``), the confidence model says whether the best one answers
+(``confidence``), and this module turns hits into citations and abstains when none is sure.
+"""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
-import unicodedata
-from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
 
+from .build import open_index, rebuild
 from .confidence import Calibration, load_calibration
-from .config import MAX_K, MAX_QUESTION_CHARS, Settings
+from .config import Settings
 from .embedding import Embedder, default_embedder
-from .errors import InvalidOptionError, InvalidQuestionError, PolicySourceError, UnknownPolicyError
+from .errors import PolicybotError, PolicySourceError, UnknownPolicyError
+from .index import Index, PolicyInfo
 from .labels import contact_sentence
 from .query import prepare
-from .reader import Document, policy_files, read_policy
+from .reader import Document, policy_files
+from .results import NOT_FOUND, Answer, Citation
 from .retrieve import Hit, retrieve
 from .smalltalk import EXAMPLES, smalltalk_kind, smalltalk_reply
-from .store import Index, PolicyInfo, open_index, rebuild
+from .validation import check_k, check_question
 
-NOT_FOUND = "I couldn't find this in the policy."
+log = logging.getLogger("bot")
+
+# How often answering looks for edited policy files: one stat per file, cheap, but not worth
+# doing for every question of a busy server. An edit is picked up within this many seconds.
 REFRESH_SECONDS = 2.0
 # Only useful sources: a citation whose retrieval score is more than SCORE_FLOOR below the top
 # one's (cosine units, see retrieve.py), or whose confidence is under CONFIDENCE_FLOOR times the
@@ -30,79 +39,13 @@ SCORE_FLOOR = 0.2
 CONFIDENCE_FLOOR = 0.2
 
 
-@dataclass(frozen=True)
-class Citation:
-    """A cited passage: ``start``/``end`` index the policy file, ``sentence`` is the key sentence."""
-
-    rank: int
-    policy: str
-    section: str
-    text: str
-    sentence: str
-    score: float  # probability that the passage answers the question, 0..1
-    start: int
-    end: int
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class Answer:
-    """The direct answer (sentences quoted verbatim from the policy) and ranked citations."""
-
-    question: str
-    answered: bool
-    text: str
-    citations: tuple[Citation, ...]
-    policy: str | None
-    latency_ms: float
-    kind: str = "answer"  # "answer", "not_found" (closest passages only) or "smalltalk" (no search)
-
-    def to_dict(self) -> dict:
-        """The JSON contract: question, answered, kind, answer, policy, citations, latency_ms."""
-        return {
-            "question": self.question,
-            "answered": self.answered,
-            "kind": self.kind,
-            "answer": self.text,
-            "policy": self.policy,
-            "citations": [c.to_dict() for c in self.citations],
-            "latency_ms": self.latency_ms,
-        }
-
-
-def check_question(question: object) -> str:
-    """The question, whitespace-trimmed, or an error that says what is wrong and how to fix it."""
-    if not isinstance(question, str):
-        raise InvalidQuestionError(f"the question must be text, not {type(question).__name__}")
-    text = question.strip()
-    if not text:
-        raise InvalidQuestionError("the question is empty; ask something like 'Do you sell my data?'")
-    if len(text) > MAX_QUESTION_CHARS:
-        raise InvalidQuestionError(
-            f"the question is {len(text)} characters long; the limit is {MAX_QUESTION_CHARS}, please shorten it"
-        )
-    for i, ch in enumerate(text):
-        if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r":
-            raise InvalidQuestionError(
-                f"the question contains a control character (U+{ord(ch):04X}) at position {i}; remove it"
-            )
-    return " ".join(text.split())
-
-
-def check_k(k: object) -> int:
-    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_K:
-        raise InvalidOptionError(f"k={k!r} is out of range; use a whole number from 1 to {MAX_K}")
-    return k
-
-
 class Bot:
     """Answers questions about the policies in ``policy_dir``, from the index in ``index_dir``.
 
-    The index is built or loaded when the bot is made, and checked again (cheaply, by file
-    size and time) before a question when the policy files may have changed. The model loads
-    on the first question, or on ``warm()``.
+    The index is built or loaded when the bot is made. Before a question, the policy files are
+    checked (cheaply, by size and time); after an edit the new index is built in a background
+    thread while questions are answered from the last good one. The model loads on the first
+    question, or on ``warm()``.
     """
 
     def __init__(
@@ -117,8 +60,8 @@ class Bot:
         self.settings = (settings or Settings.from_env()).with_paths(policy_dir, index_dir)
         self.embedder = embedder or default_embedder()
         self._progress = progress
-        self._documents: dict[tuple[str, str], Document] = {}
         self._lock = threading.Lock()
+        self._builder: threading.Thread | None = None
         self._stamp = self._folder_stamp()
         self._checked = time.monotonic()
         self.index: Index = open_index(self.settings.policy_dir, self.settings.index_dir, self.embedder, progress)
@@ -145,27 +88,23 @@ class Bot:
         """The full source text of a policy (what citation offsets index)."""
         return self.document(name).source
 
-    def document(self, name: str) -> Document:
-        """The policy file read and rendered (for showing it with cited passages marked).
-
-        Kept while the indexed file is unchanged, so the chat does not re-read it per answer.
-        """
-        info = self._policy(name)
-        key = (name, info.sha256)
-        if key not in self._documents:
-            self._documents = {key: read_policy(self.settings.policy_dir / info.file)}
-        return self._documents[key]
+    def document(self, name: str, index: Index | None = None) -> Document:
+        """The policy as indexed, rendered: the text citation offsets refer to, even mid-edit."""
+        index = index or self.index
+        self.policy(name, index)
+        return index.document(name)
 
     def contact(self, name: str) -> str | None:
         """The policy's own sentence on how to contact the company, if it has one."""
-        info = self._policy(name)
-        passages = self.index.passages[info.first : info.first + info.passages]
+        passages = self.index.passages[self.policy(name).ids]
         return contact_sentence([s.text for p in passages for s in p.sentences])
 
-    def _policy(self, name: str) -> PolicyInfo:
-        info = self.index.policies.get(name)
+    def policy(self, name: str, index: Index | None = None) -> PolicyInfo:
+        """One indexed policy by name, or an error listing the names there are."""
+        index = index or self.index
+        info = index.policies.get(name)
         if info is None:
-            known = ", ".join(sorted(self.index.policies)) or "none"
+            known = ", ".join(sorted(index.policies)) or "none"
             raise UnknownPolicyError(f"unknown policy {name!r}; known policies: {known}")
         return info
 
@@ -182,15 +121,36 @@ class Bot:
             self.index = rebuild(self.settings.policy_dir, self.settings.index_dir, self.embedder, self._progress)
             self._stamp = self._folder_stamp()
 
-    def refresh(self) -> None:
-        """Reload (rebuilding if needed) when the policy folder changed since the last check."""
+    def refresh(self, wait: bool = False) -> None:
+        """Start reloading (rebuilding if needed) when the policy folder changed since the last check.
+
+        The reload runs in a background thread; until it is done, answers come from the last good
+        index. ``wait=True`` returns only once it is done.
+        """
         with self._lock:
             stamp = self._folder_stamp()
             self._checked = time.monotonic()
             if stamp != self._stamp:
-                s = self.settings
-                self.index = open_index(s.policy_dir, s.index_dir, self.embedder, self._progress)
                 self._stamp = stamp
+                if self._builder is None or not self._builder.is_alive():
+                    self._builder = threading.Thread(target=self._reload, name="policybot-reindex", daemon=True)
+                    self._builder.start()
+            builder = self._builder
+        if wait and builder is not None:
+            builder.join()
+
+    def _reload(self) -> None:
+        s = self.settings
+        try:
+            index = open_index(s.policy_dir, s.index_dir, self.embedder, self._progress)
+        except (PolicybotError, OSError) as exc:
+            log.warning("the policy folder changed but could not be indexed, so answers still come from "
+                        "the last good index: %s", getattr(exc, "message", exc))
+            return
+        with self._lock:
+            self.index = index
+        if self._folder_stamp() != self._stamp:  # edited again while building
+            self.refresh()
 
     # ------------------------------------------------------------------ answering
 
@@ -205,7 +165,7 @@ class Bot:
         if time.monotonic() - self._checked > REFRESH_SECONDS:
             self.refresh()
         index = self.index
-        names = [self._policy(policy).name] if policy is not None else list(index.policies)
+        names = [self.policy(policy).name] if policy is not None else list(index.policies)
         query = prepare(text, index.speller)
         vector = self.embedder.encode_query(query.text)
         return index, names, retrieve(index, vector, query, names, k)
@@ -217,16 +177,19 @@ class Bot:
         k = check_k(self.settings.k if k is None else k)
         chat = smalltalk_kind(text)
         if chat is not None:
-            name = self._policy(policy).name if policy is not None else None
-            if name is None and len(self.index.policies) == 1:
-                name = next(iter(self.index.policies))
+            index = self.index
+            name = self.policy(policy, index).name if policy is not None else None
+            if name is None and len(index.policies) == 1:
+                name = next(iter(index.policies))
             return Answer(text, False, smalltalk_reply(chat), (), name,
-                          round((time.perf_counter() - started) * 1000, 2), "smalltalk")
+                          round((time.perf_counter() - started) * 1000, 2), "smalltalk",
+                          index.policies[name].sha256 if name else None)
         index, names, hits = self._search(text, k + 2, policy)  # a spare two, for merged repeats
         citations = self._citations(index, hits, k)
         answered = bool(citations) and citations[0].score >= self.calibration.threshold
         chosen = policy or (citations[0].policy if answered else names[0] if len(names) == 1 else None)
         return Answer(
+            policy_version=index.policies[chosen].sha256 if chosen else None,
             question=text,
             answered=answered,
             text=citations[0].sentence if answered else NOT_FOUND,
@@ -272,7 +235,10 @@ def default_bot() -> Bot:
         return _default
 
 
-def answer(question: str, k: int = 3, policy: str | None = None) -> Answer:
-    """Answer a question from the default policies: ``answer("Do you sell my data?")``."""
+def answer(question: str, k: int | None = None, policy: str | None = None) -> Answer:
+    """Answer a question from the default policies: ``answer("Do you sell my data?")``.
+
+    ``k`` defaults to the settings' (``POLICYBOT_K``, else 3).
+    """
     return default_bot().answer(question, k=k, policy=policy)
 

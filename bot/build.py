@@ -1,0 +1,186 @@
+"""Building the index folder: embed what is new, write a complete build, switch to it atomically.
+
+A build is written to a hidden temporary folder, renamed into place, and only then does
+``manifest.json`` (replaced atomically) point at it: a build killed halfway leaves the old
+index in service. Rebuilds re-embed only texts the previous build did not embed.
+``open_index`` is the one way in: load the index if it fits, else rebuild it and say why.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from .chunking import Passage, chunk
+from .config import __version__
+from .embedding import Embedder, model_source
+from .errors import PolicySourceError
+from .files import locked, sha256, write_json_atomic
+from .index import (
+    FORMAT,
+    MANIFEST,
+    BadIndex,
+    Index,
+    PolicyInfo,
+    StaleIndex,
+    bm25_texts,
+    check_manifest,
+    read_index,
+    read_passages,
+    recipe,
+    write_passages,
+)
+from .lexical import BM25
+from .reader import Document, policy_files, read_policy
+from .vectors import Vectors, embed_passages, headed_text, passage_vectors, text_key
+
+log = logging.getLogger("bot")
+
+
+def _reusable_vectors(index_dir: Path, embedder: Embedder) -> dict[str, np.ndarray]:
+    """Sentence text -> vector from the previous build, if it used the same model."""
+    try:
+        manifest = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
+        model = manifest["model"]
+        if (model["name"], model["dims"], model.get("weights")) != (embedder.name, embedder.dims, embedder.weights):
+            return {}  # vectors of another model: useless, whatever text they embed
+        folder = index_dir / manifest["data"]
+        passages = read_passages(folder)
+        plain = [s.text for p in passages for s in p.sentences]
+        headed = [headed_text(p.context, s.text) for p in passages for s in p.sentences]
+        contexts = json.loads((folder / "contexts.json").read_text(encoding="utf-8"))
+        known: dict[str, np.ndarray] = {}
+        for texts, name in ((plain, "sentences.npy"), (headed, "headed.npy"), (contexts, "contexts.npy")):
+            vectors = np.load(folder / name, allow_pickle=False)
+            if len(texts) != len(vectors):
+                return {}
+            known.update((text_key(t), v) for t, v in zip(texts, vectors, strict=True))
+        return known
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def build(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: bool = False) -> Index:
+    """Build the index for every policy in ``policy_dir`` and switch ``index_dir`` to it."""
+    started = time.perf_counter()
+    docs, per_doc = _read_and_chunk(policy_dir)
+    passages = [p for ps in per_doc for p in ps]
+    vectors = embed_passages(passages, _reusable_vectors(index_dir, embedder), embedder, progress)
+    start = np.concatenate([[0], np.cumsum([len(p.sentences) for p in passages])]).astype(np.int64)
+    # Vectors are unit length, so inner product = cosine similarity.
+    ix = faiss.IndexFlatIP(embedder.dims)
+    ix.add(passage_vectors(vectors.plain, start))
+
+    policies, first = [], 0
+    for doc, ps in zip(docs, per_doc, strict=True):
+        updated = datetime.fromtimestamp(doc.path.stat().st_mtime, UTC).isoformat(timespec="seconds")
+        policies.append(PolicyInfo(doc.name, doc.title, doc.path.name, doc.sha256, len(ps), first, updated))
+        first += len(ps)
+
+    built_at = datetime.now(UTC)
+    data = f"v-{built_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    hashes = _write_build(index_dir, data, docs, per_doc, vectors, ix)
+    manifest = {
+        "format": FORMAT,
+        "package": "policybot",
+        "package_version": __version__,
+        "model": {"name": embedder.name, "dims": embedder.dims, "source": model_source(), "weights": embedder.weights},
+        "recipe": recipe(),
+        "built_at": built_at.isoformat(timespec="seconds"),
+        "build_seconds": round(time.perf_counter() - started, 3),
+        "embedded_texts": vectors.embedded,
+        "data": data,
+        "counts": {"policies": len(docs), "passages": len(passages), "sentences": len(vectors.plain)},
+        "policies": [vars(p) for p in policies],
+        "files": hashes,
+    }
+    write_json_atomic(index_dir / MANIFEST, manifest)
+    for old in index_dir.iterdir():  # earlier builds and leftovers of killed ones
+        if old.is_dir() and old.name != data and (old.name.startswith("v-") or old.name.startswith(".tmp-")):
+            shutil.rmtree(old, ignore_errors=True)
+    index = read_index(index_dir, manifest, embedder)
+    index.built = True
+    return index
+
+
+def _read_and_chunk(policy_dir: Path) -> tuple[list[Document], list[list[Passage]]]:
+    """Every policy read and chunked; every bad file is reported before anything is written."""
+    docs = [read_policy(p) for p in policy_files(policy_dir)]
+    per_doc = [chunk(d) for d in docs]
+    for doc, ps in zip(docs, per_doc, strict=True):
+        if not ps:
+            raise PolicySourceError(f"policy file {str(doc.path)!r} has nothing but headings and contents lines; "
+                                    f"add the policy text or remove the file")
+    return docs, per_doc
+
+
+def _write_build(index_dir: Path, data: str, docs: list[Document], per_doc: list[list[Passage]],
+                 vectors: Vectors, ix: faiss.Index) -> dict[str, str]:
+    """Write one build to a hidden folder and rename it to ``data``; returns its files' hashes."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    tmp = index_dir / f".tmp-{data}"
+    try:
+        tmp.mkdir()
+        _write_data(tmp, docs, per_doc, vectors, ix)
+        hashes = {str(p.relative_to(tmp)): sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
+        os.rename(tmp, index_dir / data)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return hashes
+
+
+def _write_data(folder: Path, docs: list[Document], per_doc: list[list[Passage]], vectors: Vectors,
+                ix: faiss.Index) -> None:
+    """One build's data files (see the module docstring for the layout)."""
+    write_passages(folder, [p for ps in per_doc for p in ps])
+    np.save(folder / "sentences.npy", vectors.plain, allow_pickle=False)
+    np.save(folder / "headed.npy", vectors.headed, allow_pickle=False)
+    np.save(folder / "contexts.npy", vectors.context_vectors, allow_pickle=False)
+    (folder / "contexts.json").write_text(json.dumps(vectors.contexts, ensure_ascii=False), encoding="utf-8")
+    faiss.write_index(ix, str(folder / "passages.faiss"))
+    for n, ps in enumerate(per_doc):
+        BM25.build(bm25_texts(ps)).save(folder / "bm25" / str(n))
+    (folder / "sources").mkdir()
+    for doc in docs:  # the bytes that were chunked, so pages draw offsets on the text they index
+        (folder / "sources" / doc.path.name).write_bytes(doc.source.encode("utf-8"))
+
+
+def rebuild(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: bool = False) -> Index:
+    """Build now, even if the index looks up to date (holding the lock, like any build)."""
+    with locked(index_dir, exclusive=True):
+        return build(policy_dir, index_dir, embedder, progress)
+
+
+def open_index(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: bool = False) -> Index:
+    """Load the index for ``policy_dir``, building or rebuilding it first if needed."""
+    files = {p.stem: sha256(p) for p in policy_files(policy_dir)}
+    for attempt in range(2):
+        with locked(index_dir, exclusive=attempt > 0):
+            try:
+                manifest = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
+                if not isinstance(manifest, dict):
+                    raise BadIndex("its manifest is not a JSON object")
+                check_manifest(manifest, files, embedder)
+                return read_index(index_dir, manifest, embedder)
+            except FileNotFoundError:
+                if attempt:
+                    log.info("no index in %s yet; building it", index_dir)
+            except StaleIndex as exc:
+                if attempt:
+                    log.info("rebuilding the index in %s: %s", index_dir, exc)
+            except (BadIndex, ValueError, KeyError, TypeError, RuntimeError, OSError) as exc:
+                if attempt:
+                    log.warning("the index in %s was not used and is being rebuilt: %s", index_dir, exc)
+            if attempt:
+                return build(policy_dir, index_dir, embedder, progress)
+    raise AssertionError("unreachable")

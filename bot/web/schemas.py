@@ -1,0 +1,71 @@
+"""The JSON API's request and response shapes, as /docs shows them."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from bot import DEFAULT_K, MAX_K, MAX_QUESTION_CHARS
+
+
+class AskRequest(BaseModel):
+    question: str = Field(description=f"The question, up to {MAX_QUESTION_CHARS:,} characters.",
+                          examples=["Do you sell my data?"])
+    policy: str | None = Field(None, description="Answer from this policy only; null searches every policy.")
+    k: int | None = Field(None, description=f"Number of citations, 1-{MAX_K} (default {DEFAULT_K}; POLICYBOT_K).")
+
+
+class CitationOut(BaseModel):
+    rank: int
+    policy: str
+    section: str
+    text: str = Field(description="The cited passage.")
+    sentence: str = Field(description="The key sentence inside the passage.")
+    score: float = Field(description="Probability that the passage answers the question, 0..1.")
+    start: int = Field(description="Offset of the passage in the policy file.")
+    end: int
+
+
+class AnswerOut(BaseModel):
+    question: str
+    answered: bool = Field(description="True when the answer is quoted from the policy.")
+    kind: Literal["answer", "not_found", "smalltalk"] = Field(
+        description="'answer': quoted from the policy; 'not_found': no passage answers it confidently "
+                    "(the citations are the closest passages); 'smalltalk': a greeting, thanks or "
+                    "request for help, answered without searching (no citations).")
+    answer: str = Field(description="The key sentence, quoted verbatim; or \"I couldn't find this in the "
+                                    "policy.\"; or a short reply to small talk.")
+    policy: str | None
+    policy_version: str | None = Field(description="sha256 of the policy text the answer was read from, as "
+                                                   "indexed; citation offsets refer to that version.")
+    citations: list[CitationOut]
+    latency_ms: float
+
+
+class PolicyOut(BaseModel):
+    name: str
+    title: str
+    passages: int
+    updated: str = Field(description="When the policy file last changed (ISO 8601, UTC).")
+
+
+class PolicyDetail(PolicyOut):
+    contact: str | None = Field(description="The policy's own sentence on how to contact the company.")
+    url: str = Field(description="Page showing the whole policy.")
+
+
+class FeedbackIn(BaseModel):
+    answer_id: str = Field(description="The X-Answer-Id header of the answer being rated.")
+    vote: Literal["up", "down"]
+
+
+class ErrorOut(BaseModel):
+    error: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "Unknown policy"},
+    413: {"model": ErrorOut, "description": "Body over 16 KB"},
+    422: {"model": ErrorOut, "description": "Malformed request or bad question"},
+}
