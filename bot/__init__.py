@@ -8,6 +8,7 @@
 from .config import DEFAULT_K, MAX_K, MAX_QUESTION_CHARS, Settings, __version__
 from .engine import Bot, answer
 from .errors import (
+    IndexFolderError,
     InvalidOptionError,
     InvalidQuestionError,
     PolicybotError,
@@ -25,6 +26,7 @@ __all__ = [
     "Bot",
     "Citation",
     "FeedbackStore",
+    "IndexFolderError",
     "InvalidOptionError",
     "InvalidQuestionError",
     "PolicySourceError",

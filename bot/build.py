@@ -23,7 +23,7 @@ import numpy as np
 from .chunking import Passage, chunk
 from .config import __version__
 from .embedding import Embedder, model_source
-from .errors import PolicySourceError
+from .errors import IndexFolderError, PolicySourceError
 from .files import locked, sha256, write_json_atomic
 from .index import (
     FORMAT,
@@ -103,6 +103,8 @@ def build(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: bool 
         "policies": [vars(p) for p in policies],
         "files": hashes,
     }
+    if (index_dir / MANIFEST).is_dir():  # a damaged folder: the manifest is ours to replace
+        shutil.rmtree(index_dir / MANIFEST)
     write_json_atomic(index_dir / MANIFEST, manifest)
     for old in index_dir.iterdir():  # earlier builds and leftovers of killed ones
         if old.is_dir() and old.name != data and (old.name.startswith("v-") or old.name.startswith(".tmp-")):
@@ -157,12 +159,27 @@ def _write_data(folder: Path, docs: list[Document], per_doc: list[list[Passage]]
 
 def rebuild(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: bool = False) -> Index:
     """Build now, even if the index looks up to date (holding the lock, like any build)."""
-    with locked(index_dir, exclusive=True):
-        return build(policy_dir, index_dir, embedder, progress)
+    try:
+        with locked(index_dir, exclusive=True):
+            return build(policy_dir, index_dir, embedder, progress)
+    except PermissionError as exc:
+        raise IndexFolderError(f"cannot write the index in {str(index_dir)!r} ({exc.strerror.lower()}); make it "
+                               f"writable, or point --index or POLICYBOT_INDEX_DIR at a folder you can write") from None
 
 
 def open_index(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: bool = False) -> Index:
     """Load the index for ``policy_dir``, building or rebuilding it first if needed."""
+    if index_dir.exists() and not index_dir.is_dir():
+        raise IndexFolderError(f"index folder {str(index_dir)!r} is a file; point --index or POLICYBOT_INDEX_DIR "
+                               f"at a folder")
+    try:
+        return _open_index(policy_dir, index_dir, embedder, progress)
+    except PermissionError as exc:
+        raise IndexFolderError(f"cannot write the index in {str(index_dir)!r} ({exc.strerror.lower()}); make it "
+                               f"writable, or point --index or POLICYBOT_INDEX_DIR at a folder you can write") from None
+
+
+def _open_index(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: bool) -> Index:
     files = {p.stem: sha256(p) for p in policy_files(policy_dir)}
     for attempt in range(2):
         with locked(index_dir, exclusive=attempt > 0):

@@ -9,9 +9,9 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from bot import DEFAULT_K, MAX_K, Answer, Bot, FeedbackStore, PolicybotError, Settings, __version__
 from bot.edge import EXIT_USAGE, run
@@ -45,10 +45,22 @@ def _questions(stream: Iterable[str]) -> Iterable[str]:
             yield line.rstrip("\n")
 
 
+def _printable(text: str) -> str:
+    """Text as it can be printed: bytes that were not UTF-8 (kept as surrogates) become U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _lenient_stdin() -> None:
+    """A line of stdin that is not UTF-8 reaches the question check (and its one-line error)
+    instead of stopping the run with a UnicodeDecodeError."""
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(errors="surrogateescape")
+
+
 def cmd_index(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     bot = _bot(args)
-    if args.force:
+    if args.force and not bot.index.built:  # built just now (the policies changed): once is enough
         bot.rebuild()
     policies, passages = len(bot.policies), len(bot.index.passages)
     seconds = time.perf_counter() - started
@@ -69,13 +81,15 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(json.dumps(a.to_dict(), ensure_ascii=False) if args.json else render(a, sys.stdout))
         return 0
     failed = False
+    _lenient_stdin()
     for question in _questions(sys.stdin):
         try:
             a = bot.answer(question, k=args.k, policy=args.policy)
         except PolicybotError as exc:
             failed = True
-            print(json.dumps({"question": question, "error": exc.message}, ensure_ascii=False) if args.json
-                  else f"Q: {question}\nerror: {exc.message}\n", flush=True)
+            shown = _printable(question)
+            print(json.dumps({"question": shown, "error": exc.message}, ensure_ascii=False) if args.json
+                  else f"Q: {shown}\nerror: {exc.message}\n", flush=True)
             continue
         print(json.dumps(a.to_dict(), ensure_ascii=False) if args.json else render(a, sys.stdout) + "\n", flush=True)
     return EXIT_USAGE if failed else 0
@@ -86,6 +100,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     bot.warm()
     names = ", ".join(p.title for p in bot.policies)
     print(f"policybot {__version__}: ask about {names}. An empty line or Ctrl-D quits.\n")
+    _lenient_stdin()
     while True:
         try:
             question = input("You: ")
@@ -126,8 +141,32 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_REPORT_DAYS = 36500  # a century: anything longer is "all time"
+
+
+def _whole(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high`` (argparse exits 2 with the message)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is out of range; use {low} to {high}")
+        return value
+
+    return parse
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line like every other error (exit code 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"policybot: error: {message} (see {self.prog} --help)\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="policybot", description="Answers questions about privacy policies, cited.")
+    p = _Parser(prog="policybot", description="Answers questions about privacy policies, cited.")
     p.add_argument("--version", action="version", version=f"policybot {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--policies", type=Path, metavar="DIR", help="policy folder (default: policy_text/)")
@@ -157,8 +196,8 @@ def parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("report", help="what people asked: most asked, not answered, downvoted")
     s.add_argument("--data", type=Path, metavar="DIR", help="data folder (default data/; POLICYBOT_DATA_DIR)")
-    s.add_argument("--days", type=int, help="only the last N days")
-    s.add_argument("--limit", type=int, default=10, help="rows per list (default 10)")
+    s.add_argument("--days", type=_whole(1, MAX_REPORT_DAYS), help="only the last N days")
+    s.add_argument("--limit", type=_whole(1, 1000), default=10, help="rows per list (default 10)")
     s.set_defaults(run=cmd_report)
     return p
 

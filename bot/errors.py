@@ -29,3 +29,7 @@ class UnknownPolicyError(PolicybotError, LookupError):
 
 class PolicySourceError(PolicybotError):
     """The policy folder is missing or empty, or a policy file cannot be used."""
+
+
+class IndexFolderError(PolicybotError):
+    """The index folder cannot be used: it is a file, or it cannot be written."""

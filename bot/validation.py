@@ -20,6 +20,11 @@ def check_question(question: object) -> str:
             f"the question is {len(text)} characters long; the limit is {MAX_QUESTION_CHARS}, please shorten it"
         )
     for i, ch in enumerate(text):
+        if unicodedata.category(ch) == "Cs":  # from JSON "\ud800", or bytes that are not UTF-8
+            raise InvalidQuestionError(
+                f"the question is not valid text (a lone surrogate or a byte that is not UTF-8 at position {i}); "
+                f"send it as UTF-8"
+            )
         if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r":
             raise InvalidQuestionError(
                 f"the question contains a control character (U+{ord(ch):04X}) at position {i}; remove it"

@@ -14,10 +14,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Query, Request, Response
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot import (
     MAX_QUESTION_CHARS,
@@ -134,20 +134,37 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None, chat: b
     return app
 
 
+def _safe(text: str) -> str:
+    """Text that can be sent as UTF-8 JSON, whatever the client sent (lone surrogates become "?")."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def _handle_errors(app: FastAPI) -> None:
-    """Every error is JSON ``{"error": message}``: the engine's own message, or the first
-    validation problem, or (for a bug) a generic line while the log gets the traceback."""
+    """Every error is JSON ``{"error": message}`` with a 4xx/5xx status: the engine's own message,
+    the first validation problem, or (for a bug) a generic line while the log gets the traceback.
+    No handler echoes what the client sent, so none can fail to encode it."""
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(_: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-        message = f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg", "invalid request"))
-        return JSONResponse({"error": message, "detail": jsonable_encoder(exc.errors())}, 422)
+        what = str(first.get("msg", "invalid request"))
+        if first.get("type") == "json_invalid":
+            where, what = "", "the body is not valid JSON; send a JSON object such as {\"question\": \"...\"}"
+        detail = [{"loc": [_safe(str(p)) for p in e.get("loc", ())], "msg": _safe(str(e.get("msg", ""))),
+                   "type": str(e.get("type", ""))} for e in exc.errors()]
+        return JSONResponse({"error": _safe(f"{where}: {what}" if where else what), "detail": detail}, 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        status = 422 if exc.status_code == 400 else exc.status_code  # a body that cannot be parsed
+        message = {404: "not found", 405: "method not allowed", 422: "the body is not valid UTF-8 JSON; send a "
+                   "JSON object such as {\"question\": \"...\"}"}.get(status, _safe(str(exc.detail)))
+        return JSONResponse({"error": message}, status, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(PolicybotError)
     async def engine_error(_: Request, exc: PolicybotError) -> JSONResponse:
-        return JSONResponse({"error": exc.message}, _status(exc))
+        return JSONResponse({"error": _safe(exc.message)}, _status(exc))
 
     @app.exception_handler(Exception)
     async def crash(_: Request, exc: Exception) -> JSONResponse:
@@ -193,16 +210,26 @@ def _api_routes(app: FastAPI, rt: Runtime) -> None:
 
 
 def _page_routes(app: FastAPI, rt: Runtime, widget_js: str) -> None:
-    @app.get("/policy/{name}", response_class=HTMLResponse, tags=["pages"], summary="A whole policy")
+    """The pages answer GET and HEAD; any other method gets 405 (not the chat page's 404)."""
+    for path in ("/policy/{name}", "/widget.js", "/widget-demo"):
+        app.add_api_route(path, _not_allowed, methods=["POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+
+    @app.api_route("/policy/{name}", methods=["GET", "HEAD"], response_class=HTMLResponse, tags=["pages"],
+                   summary="A whole policy")
     def page(name: str, start: int | None = Query(None, ge=0), end: int | None = Query(None, ge=0),
              v: str | None = Query(None, pattern=r"^[0-9a-fA-F]{6,64}$",
                                    description="The answer's policy_version (a prefix is enough).")) -> str:
         return policy_page(rt.bot.document(name), start, end, v)
 
-    @app.get("/widget.js", tags=["pages"], summary="The support widget script")
+    @app.api_route("/widget.js", methods=["GET", "HEAD"], tags=["pages"], summary="The support widget script")
     def widget() -> Response:
         return Response(widget_js, media_type="text/javascript", headers={"Cache-Control": "public, max-age=300"})
 
-    @app.get("/widget-demo", response_class=HTMLResponse, tags=["pages"], summary="A sample shop page")
+    @app.api_route("/widget-demo", methods=["GET", "HEAD"], response_class=HTMLResponse, tags=["pages"],
+                   summary="A sample shop page")
     def widget_demo() -> FileResponse:
         return FileResponse(STATIC / "demo.html", media_type="text/html")
+
+
+def _not_allowed() -> JSONResponse:
+    return JSONResponse({"error": "method not allowed; use GET"}, 405, headers={"Allow": "GET, HEAD"})

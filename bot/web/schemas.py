@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot import DEFAULT_K, MAX_K, MAX_QUESTION_CHARS
 
 
 class AskRequest(BaseModel):
+    # Strict: "3", 3.0 and true are not a k, and 42 is not a question.
+    model_config = ConfigDict(strict=True)
+
     question: str = Field(description=f"The question, up to {MAX_QUESTION_CHARS:,} characters.",
                           examples=["Do you sell my data?"])
     policy: str | None = Field(None, description="Answer from this policy only; null searches every policy.")
@@ -56,7 +59,10 @@ class PolicyDetail(PolicyOut):
 
 
 class FeedbackIn(BaseModel):
-    answer_id: str = Field(description="The X-Answer-Id header of the answer being rated.")
+    model_config = ConfigDict(strict=True)
+
+    answer_id: str = Field(description="The X-Answer-Id header of the answer being rated.", max_length=64,
+                           pattern=r"^[0-9a-f]+$")
     vote: Literal["up", "down"]
 
 
