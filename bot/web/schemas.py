@@ -62,7 +62,7 @@ class FeedbackIn(BaseModel):
     model_config = ConfigDict(strict=True)
 
     answer_id: str = Field(description="The X-Answer-Id header of the answer being rated.", max_length=64,
-                           pattern=r"^[0-9a-f]+$")
+                           pattern=r"^[!-~]+$")  # printable ASCII: an unknown id is a 404
     vote: Literal["up", "down"]
 
 
