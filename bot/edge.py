@@ -13,12 +13,24 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 
+class _Stderr(logging.StreamHandler):
+    """A handler on whatever ``sys.stderr`` is when a line is logged (not the one at set-up)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _: object) -> None:
+        pass
+
+
 def setup_logging() -> None:
     """``policybot: message`` lines on stderr for the ``bot`` loggers; a second call adds nothing."""
     logger = logging.getLogger("bot")
     if any(getattr(h, "policybot", False) for h in logger.handlers):
         return
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _Stderr()
     handler.setFormatter(logging.Formatter("policybot: %(message)s"))
     handler.policybot = True  # type: ignore[attr-defined]
     logger.addHandler(handler)

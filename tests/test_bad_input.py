@@ -3,6 +3,7 @@ JSON ``{"error"}`` (HTTP 4xx) or one line and exit code 2 - never a 500 or a tra
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -13,7 +14,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+import bot.build as build_module
 from bot import Bot, Settings
+from bot.cli import main
 from bot.web import create_app
 from tests.conftest import DEFAULT_POLICY, PROJECT_DIR
 
@@ -102,41 +105,60 @@ def test_bad_arguments_exit_2_with_one_line(folders: tuple[Path, Path], args: li
     one_line_error(cli([*args, *extra]), words)
 
 
-def test_an_index_path_that_is_a_file_exits_2(folders: tuple[Path, Path], tmp_path: Path) -> None:
+def run_main(args: list[str], capsys: pytest.CaptureFixture, stdin: bytes | None = None,
+             monkeypatch: pytest.MonkeyPatch | None = None) -> tuple[int, str, str]:
+    """The CLI in this process (the model is already loaded): exit code, stdout, stderr."""
+    if stdin is not None and monkeypatch is not None:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_an_index_path_that_is_a_file_exits_2(folders: tuple[Path, Path], tmp_path: Path,
+                                               capsys: pytest.CaptureFixture) -> None:
     policies, _ = folders
     (tmp_path / "file").write_text("not a folder", encoding="utf-8")
-    one_line_error(cli(["ask", "Do you sell my data?", "--policies", str(policies), "--index", str(tmp_path / "file")]),
-                   "is a file")
+    code, _, err = run_main(["ask", "Do you sell my data?", "--policies", str(policies), "--index",
+                             str(tmp_path / "file")], capsys)
+    assert code == 2 and err.startswith("policybot: error: ") and "is a file" in err and err.count("\n") == 1
 
 
-def test_a_read_only_index_folder_exits_2(folders: tuple[Path, Path], tmp_path: Path) -> None:
+def test_an_index_folder_that_cannot_be_written_exits_2(folders: tuple[Path, Path], tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """As a read-only folder does (simulated: tests may run as root, who can write anywhere)."""
     policies, _ = folders
-    (tmp_path / "ro").mkdir()
-    (tmp_path / "ro").chmod(0o500)
-    try:
-        if os.access(tmp_path / "ro", os.W_OK):
-            pytest.skip("running as a user who can write anywhere (root): permissions are not enforced")
-        one_line_error(cli(["ask", "hi", "--policies", str(policies), "--index", str(tmp_path / "ro")]),
-                       "cannot write the index")
-    finally:
-        (tmp_path / "ro").chmod(0o700)
+
+    def refuse(*_: object, **__: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(build_module, "build", refuse)
+    code, _, err = run_main(["ask", "hi there", "--policies", str(policies), "--index", str(tmp_path / "ro")], capsys)
+    last = err.strip().splitlines()[-1]  # after the log line saying a build starts
+    assert code == 2 and last.startswith("policybot: error: cannot write the index") and "permission denied" in last
+    assert "Traceback" not in err
 
 
-def test_a_manifest_that_is_a_folder_is_rebuilt(folders: tuple[Path, Path], tmp_path: Path) -> None:
+def test_a_manifest_that_is_a_folder_is_rebuilt(folders: tuple[Path, Path], tmp_path: Path,
+                                                capsys: pytest.CaptureFixture) -> None:
     policies, _ = folders
     (tmp_path / "ix" / "manifest.json").mkdir(parents=True)
-    result = cli(["ask", "Do you sell my data?", "--json", "--policies", str(policies),
-                  "--index", str(tmp_path / "ix")])
-    assert result.returncode == 0, result.stderr.decode()
-    assert json.loads(result.stdout)["answered"] is True
+    code, out, err = run_main(["ask", "Do you sell my data?", "--json", "--policies", str(policies),
+                               "--index", str(tmp_path / "ix")], capsys)
+    assert code == 0, err
+    assert json.loads(out)["answered"] is True
     assert (tmp_path / "ix" / "manifest.json").is_file()
 
 
-def test_a_bad_line_on_stdin_is_reported_in_place_and_the_run_goes_on(folders: tuple[Path, Path]) -> None:
+def test_a_bad_line_on_stdin_is_reported_in_place_and_the_run_goes_on(
+    folders: tuple[Path, Path], capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
     policies, index = folders
     stdin = b"Do you sell my data?\nDo you \xff sell?\nDo you use cookies?\n"
-    result = cli(["ask", "--json", "-", "--policies", str(policies), "--index", str(index)], stdin=stdin)
-    lines = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+    code, out, err = run_main(["ask", "--json", "-", "--policies", str(policies), "--index", str(index)], capsys,
+                              stdin, monkeypatch)
+    lines = [json.loads(line) for line in out.splitlines()]
     assert [line.get("answered") for line in lines] == [True, None, True]
     assert "not valid text" in lines[1]["error"] and lines[1]["question"] == "Do you \ufffd sell?"
-    assert result.returncode == 2 and b"Traceback" not in result.stderr
+    assert code == 2 and "Traceback" not in err

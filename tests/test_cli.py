@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -66,16 +67,19 @@ def test_index_prints_a_one_line_summary(policy_dir: Path, tmp_path: Path, capsy
     assert "(up to date: " in capsys.readouterr().out
 
 
-def test_json_lines_from_stdin_in_one_process(dirs: list[str]) -> None:
+def test_json_lines_from_stdin_in_one_process(dirs: list[str], capsys: pytest.CaptureFixture,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
     questions = ["Do you sell my data?", "", "What is your return policy?", "x" * 2001, "Do you use cookies?"]
-    result = run(["ask", "--json", "-", *dirs], stdin="\n".join(questions) + "\n")
-    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(questions) + "\n"))
+    code = main(["ask", "--json", "-", *dirs])
+    out, err = capsys.readouterr()
+    lines = [json.loads(line) for line in out.splitlines()]
     assert [line["question"][:20] for line in lines] == [q[:20] for q in questions if q]
     assert [line.get("answered") for line in lines] == [True, False, None, True]
     assert all(list(line) == ANSWER_KEYS for i, line in enumerate(lines) if i != 2)
     assert "2001 characters" in lines[2]["error"]
-    assert result.returncode == 2, "a bad line is reported in place and in the exit code"
-    assert "Traceback" not in result.stderr
+    assert code == 2, "a bad line is reported in place and in the exit code"
+    assert "Traceback" not in err
 
 
 @pytest.mark.parametrize(
