@@ -125,7 +125,9 @@ def test_widget_demo_answers_with_citations(server, page: Page, shots: Path) -> 
         dialog.get_by_role("link", name="View in policy").first.click()
     policy_page = popup.value
     expect(policy_page.locator("mark#cite-1")).to_contain_text("http://www.bellacor.com/unsubscribe.cfm")
+    version = server.app.state.runtime.bot.index.policies["bellacor"].sha256[:12]
     assert policy_page.url.startswith(f"{server.url}/policy/bellacor?start=")
+    assert f"&v={version}#cite-1" in policy_page.url, "the same link form as the chat page's"
     policy_page.close()
     # The shop's CSS (pink dashed buttons, serif everything) does not reach inside the widget.
     send = dialog.get_by_role("button", name="Send")
