@@ -40,7 +40,7 @@ from .index import (
     write_passages,
 )
 from .lexical import BM25
-from .reader import Document, policy_files, read_policy
+from .reader import MAX_POLICY_BYTES, Document, policy_files, read_policy
 from .vectors import Vectors, embed_passages, headed_text, passage_vectors, text_key
 
 log = logging.getLogger("bot")
@@ -69,10 +69,11 @@ def _reusable_vectors(index_dir: Path, embedder: Embedder) -> dict[str, np.ndarr
         return {}
 
 
-def build(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: bool = False) -> Index:
+def build(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: bool = False,
+          max_bytes: int = MAX_POLICY_BYTES) -> Index:
     """Build the index for every policy in ``policy_dir`` and switch ``index_dir`` to it."""
     started = time.perf_counter()
-    docs, per_doc = _read_and_chunk(policy_dir)
+    docs, per_doc = _read_and_chunk(policy_dir, max_bytes)
     passages = [p for ps in per_doc for p in ps]
     vectors = embed_passages(passages, _reusable_vectors(index_dir, embedder), embedder, progress)
     start = np.concatenate([[0], np.cumsum([len(p.sentences) for p in passages])]).astype(np.int64)
@@ -114,13 +115,13 @@ def build(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: bool 
     return index
 
 
-def _read_and_chunk(policy_dir: Path) -> tuple[list[Document], list[list[Passage]]]:
+def _read_and_chunk(policy_dir: Path, max_bytes: int) -> tuple[list[Document], list[list[Passage]]]:
     """Every policy read and chunked; every bad file is reported before anything is written."""
-    docs = [read_policy(p) for p in policy_files(policy_dir)]
+    docs = [read_policy(p, max_bytes) for p in policy_files(policy_dir)]
     per_doc = [chunk(d) for d in docs]
     for doc, ps in zip(docs, per_doc, strict=True):
         if not ps:
-            raise PolicySourceError(f"policy file {str(doc.path)!r} has nothing but headings and contents lines; "
+            raise PolicySourceError(f"policy file {doc.path.name!r} has nothing but headings and contents lines; "
                                     f"add the policy text or remove the file")
     return docs, per_doc
 
@@ -157,29 +158,31 @@ def _write_data(folder: Path, docs: list[Document], per_doc: list[list[Passage]]
         (folder / "sources" / doc.path.name).write_bytes(doc.source.encode("utf-8"))
 
 
-def rebuild(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: bool = False) -> Index:
+def rebuild(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: bool = False,
+            max_bytes: int = MAX_POLICY_BYTES) -> Index:
     """Build now, even if the index looks up to date (holding the lock, like any build)."""
     try:
         with locked(index_dir, exclusive=True):
-            return build(policy_dir, index_dir, embedder, progress)
+            return build(policy_dir, index_dir, embedder, progress, max_bytes)
     except PermissionError as exc:
         raise IndexFolderError(f"cannot write the index in {str(index_dir)!r} ({exc.strerror.lower()}); make it "
                                f"writable, or point --index or POLICYBOT_INDEX_DIR at a folder you can write") from None
 
 
-def open_index(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: bool = False) -> Index:
+def open_index(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: bool = False,
+               max_bytes: int = MAX_POLICY_BYTES) -> Index:
     """Load the index for ``policy_dir``, building or rebuilding it first if needed."""
     if index_dir.exists() and not index_dir.is_dir():
         raise IndexFolderError(f"index folder {str(index_dir)!r} is a file; point --index or POLICYBOT_INDEX_DIR "
                                f"at a folder")
     try:
-        return _open_index(policy_dir, index_dir, embedder, progress)
+        return _open_index(policy_dir, index_dir, embedder, progress, max_bytes)
     except PermissionError as exc:
         raise IndexFolderError(f"cannot write the index in {str(index_dir)!r} ({exc.strerror.lower()}); make it "
                                f"writable, or point --index or POLICYBOT_INDEX_DIR at a folder you can write") from None
 
 
-def _open_index(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: bool) -> Index:
+def _open_index(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: bool, max_bytes: int) -> Index:
     files = {p.stem: sha256(p) for p in policy_files(policy_dir)}
     for attempt in range(2):
         with locked(index_dir, exclusive=attempt > 0):
@@ -199,5 +202,5 @@ def _open_index(policy_dir: Path, index_dir: Path, embedder: Embedder, progress:
                 if attempt:
                     log.warning("the index in %s was not used and is being rebuilt: %s", index_dir, exc)
             if attempt:
-                return build(policy_dir, index_dir, embedder, progress)
+                return build(policy_dir, index_dir, embedder, progress, max_bytes)
     raise AssertionError("unreachable")

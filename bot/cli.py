@@ -122,7 +122,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    store = FeedbackStore(args.data or Settings.from_env().data_dir)
+    settings = Settings.from_env()
+    store = FeedbackStore(args.data or settings.data_dir, settings.retention_days)
     if not store.path.exists():
         print(f"No questions recorded yet ({store.path} does not exist; the web server creates it).")
         return 0

@@ -25,6 +25,8 @@ MODEL_DIMS = 384
 MAX_QUESTION_CHARS = 2000  # a question, not a document: longer text is refused with a message
 DEFAULT_K = 3  # citations per answer: the answer and two alternatives fit a chat bubble
 MAX_K = 20
+RETENTION_DAYS = 90  # feedback rows are deleted after this many days: a quarter's report, no more
+MAX_POLICY_MB = 2  # per policy file: nearly three times the longest of 280 real policies (723 KB)
 
 
 def _env_path(name: str, default: Path) -> Path:
@@ -79,6 +81,8 @@ class Settings:
     index_dir: Path = field(default_factory=_default_index_dir)
     data_dir: Path = field(default_factory=_default_data_dir)
     k: int = DEFAULT_K
+    max_policy_mb: int = MAX_POLICY_MB
+    retention_days: int = RETENTION_DAYS
     host: str = "127.0.0.1"
     port: int = 7860
     allowed_origins: tuple[str, ...] = field(default_factory=tuple)
@@ -92,6 +96,8 @@ class Settings:
             index_dir=_env_path("POLICYBOT_INDEX_DIR", base.index_dir),
             data_dir=_env_path("POLICYBOT_DATA_DIR", base.data_dir),
             k=_env_int("POLICYBOT_K", base.k),
+            max_policy_mb=_env_int("POLICYBOT_MAX_POLICY_MB", base.max_policy_mb),
+            retention_days=_env_int("POLICYBOT_RETENTION_DAYS", base.retention_days),
             host=os.environ.get("POLICYBOT_HOST", "").strip() or base.host,
             port=_env_int("POLICYBOT_PORT", base.port),
             allowed_origins=tuple(o.strip().rstrip("/") for o in origins.split(",") if o.strip()),

@@ -62,9 +62,10 @@ class Bot:
         self._progress = progress
         self._lock = threading.Lock()
         self._builder: threading.Thread | None = None
+        self.problem: str | None = None  # why the latest policy edit could not be indexed, if it could not
         self._stamp = self._folder_stamp()
         self._checked = time.monotonic()
-        self.index: Index = open_index(self.settings.policy_dir, self.settings.index_dir, self.embedder, progress)
+        self.index: Index = self._open()
 
     examples = EXAMPLES
 
@@ -118,7 +119,8 @@ class Bot:
     def rebuild(self) -> None:
         """Rebuild the index from the policy folder now, even if it looks up to date."""
         with self._lock:
-            self.index = rebuild(self.settings.policy_dir, self.settings.index_dir, self.embedder, self._progress)
+            s = self.settings
+            self.index = rebuild(s.policy_dir, s.index_dir, self.embedder, self._progress, s.max_policy_mb * 1_000_000)
             self._stamp = self._folder_stamp()
 
     def refresh(self, wait: bool = False) -> None:
@@ -139,16 +141,20 @@ class Bot:
         if wait and builder is not None:
             builder.join()
 
-    def _reload(self) -> None:
+    def _open(self) -> Index:
         s = self.settings
+        return open_index(s.policy_dir, s.index_dir, self.embedder, self._progress, s.max_policy_mb * 1_000_000)
+
+    def _reload(self) -> None:
         try:
-            index = open_index(s.policy_dir, s.index_dir, self.embedder, self._progress)
+            index = self._open()
         except (PolicybotError, OSError) as exc:
-            log.warning("the policy folder changed but could not be indexed, so answers still come from "
-                        "the last good index: %s", getattr(exc, "message", exc))
+            self.problem = f"the policy folder changed but could not be indexed: {getattr(exc, 'message', exc)}"
+            log.warning("%s; answers still come from the last good index", self.problem)
             return
         with self._lock:
             self.index = index
+            self.problem = None
         if self._folder_stamp() != self._stamp:  # edited again while building
             self.refresh()
 

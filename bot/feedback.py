@@ -7,8 +7,10 @@ SQLite in WAL mode, so the server's threads can write while ``policybot report``
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,12 +18,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from .config import RETENTION_DAYS
 from .results import Answer
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
 _PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d[\d\s.-]{5,}\d(?!\w)")
 
+PRUNE_SECONDS = 24 * 3600
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS answers (
     id TEXT PRIMARY KEY,
@@ -92,16 +96,21 @@ class Report:
 
 
 class FeedbackStore:
-    """The SQLite file ``feedback.sqlite3`` in ``data_dir`` (created on first use)."""
+    """The SQLite file ``feedback.sqlite3`` in ``data_dir`` (created on first use, readable by its
+    owner only). Rows older than ``retention_days`` are deleted when the store opens and daily."""
 
-    def __init__(self, data_dir: str | Path) -> None:
+    def __init__(self, data_dir: str | Path, retention_days: int = RETENTION_DAYS) -> None:
         self.path = Path(data_dir) / "feedback.sqlite3"
+        self.retention_days = retention_days
         self._ready = False
+        self._pruned = 0.0  # time.monotonic() of the last pruning
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
         if not self._ready or not self.path.exists():  # create the file and tables (idempotent)
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))  # questions are private
+            self.path.chmod(0o600)
             with sqlite3.connect(self.path, timeout=10) as setup:
                 setup.execute("PRAGMA journal_mode=WAL")  # persistent: stored in the file
                 setup.executescript(SCHEMA)
@@ -113,9 +122,17 @@ class FeedbackStore:
         db = sqlite3.connect(self.path, timeout=10)
         try:
             with db:
+                if time.monotonic() - self._pruned > PRUNE_SECONDS or not self._pruned:
+                    self._prune(db)
                 yield db
         finally:
             db.close()
+
+    def _prune(self, db: sqlite3.Connection) -> None:
+        cutoff = (datetime.now(UTC) - timedelta(days=self.retention_days)).isoformat(timespec="seconds")
+        db.execute("DELETE FROM votes WHERE answer_id IN (SELECT id FROM answers WHERE asked_at < ?)", (cutoff,))
+        db.execute("DELETE FROM answers WHERE asked_at < ?", (cutoff,))
+        self._pruned = time.monotonic()
 
     def record(self, answer: Answer, surface: str) -> str:
         """Log an answer that was shown to someone; returns its id (for votes)."""

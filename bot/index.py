@@ -64,7 +64,7 @@ def recipe() -> dict:
         "chunking": {"min_words": chunking.MIN_WORDS, "max_words": chunking.MAX_WORDS,
                      "target_words": chunking.TARGET_WORDS, "break_cost": chunking.BREAK_COST},
         "lexical": {"stemmer": lexical.STEMMER_LANGUAGE, "PyStemmer": _version("PyStemmer"),
-                    "bm25s": _version("bm25s"), "stop_words": len(lexical.STOP_WORDS)},
+                    "bm25s": _version("bm25s"), "stop_words": len(lexical.STOP_WORDS), **lexical.BM25_PARAMS},
         "code": code,
     }
 

@@ -35,6 +35,8 @@ STOP_WORDS = frozenset(
 
 
 STEMMER_LANGUAGE = "english"
+# bm25s' defaults (Lucene's BM25), written out so the index manifest records them.
+BM25_PARAMS = {"k1": 1.5, "b": 0.75, "method": "lucene"}
 
 
 @cache
@@ -58,7 +60,7 @@ class BM25:
 
     @classmethod
     def build(cls, texts: list[str]) -> BM25:
-        retriever = bm25s.BM25()
+        retriever = bm25s.BM25(**BM25_PARAMS)
         retriever.index([tokenize(t) or [""] for t in texts], show_progress=False)
         return cls(retriever, len(texts))
 

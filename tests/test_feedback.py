@@ -70,3 +70,20 @@ def test_real_answers_are_recorded(bot: Bot, tmp_path: Path) -> None:
     assert store.vote(answer_id, up=True)
     r = store.report()
     assert r.questions == 1 and r.answered == 1 and r.upvotes == 1
+
+
+def test_the_database_is_private_and_old_rows_are_pruned(tmp_path, bot) -> None:
+    import sqlite3
+    import stat
+
+    store = FeedbackStore(tmp_path, retention_days=30)
+    fresh = store.record(bot.answer("Do you sell my data?"), "test")
+    assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
+    old = store.record(bot.answer("Do you use cookies?"), "test")
+    assert store.vote(old, up=True)
+    with sqlite3.connect(store.path) as db:
+        db.execute("UPDATE answers SET asked_at = '2020-01-01T00:00:00+00:00' WHERE id = ?", (old,))
+    report = FeedbackStore(tmp_path, retention_days=30).report()  # a new process prunes on opening
+    assert report.questions == 1 and report.upvotes == 0
+    with sqlite3.connect(store.path) as db:
+        assert [r[0] for r in db.execute("SELECT id FROM answers")] == [fresh]

@@ -196,3 +196,26 @@ def test_bad_policy_folders_fail_before_anything_is_written(tmp_path: Path, setu
 def test_missing_policy_folder_names_the_fix(tmp_path: Path) -> None:
     with pytest.raises(PolicySourceError, match=r"does not exist.*POLICYBOT_POLICY_DIR"):
         open_index(tmp_path / "nowhere", tmp_path / "ix", FakeEmbedder())
+
+
+def test_a_link_out_of_the_policy_folder_is_not_indexed(policy_dir: Path, tmp_path: Path,
+                                                        caplog: pytest.LogCaptureFixture) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
+    (policy_dir / "passwd.txt").symlink_to(secret)
+    (policy_dir / "alias.md").symlink_to(policy_dir / "bellacor.md")  # inside the folder: fine
+    with caplog.at_level(logging.WARNING, logger="bot"):
+        index = open_index(policy_dir, tmp_path / "ix", FakeEmbedder())
+    assert sorted(index.policies) == ["alias", "bellacor"]
+    assert "passwd.txt links outside the policy folder" in caplog.text
+
+
+def test_binary_and_oversized_policy_files_are_refused_by_name(policy_dir: Path, tmp_path: Path) -> None:
+    (policy_dir / "zeros.txt").write_bytes(b"\x00" * 4096)
+    with pytest.raises(PolicySourceError, match=r"'zeros.txt' is not text \(100% NUL or control bytes\)"):
+        open_index(policy_dir, tmp_path / "ix", FakeEmbedder())
+    (policy_dir / "zeros.txt").unlink()
+    (policy_dir / "huge.txt").write_text("We collect data.\n" * 130_000, encoding="utf-8")  # 2.2 MB
+    with pytest.raises(PolicySourceError, match=r"'huge.txt' is 2.2 MB; the limit is 2 MB \(POLICYBOT_MAX_POLICY_MB\)"):
+        open_index(policy_dir, tmp_path / "ix", FakeEmbedder())
+    assert not (tmp_path / "ix" / "manifest.json").exists()

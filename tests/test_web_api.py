@@ -211,3 +211,23 @@ def test_importing_app_starts_nothing() -> None:
     probe = "import app, sys; print(callable(app.main), 'gradio' in sys.modules, 'uvicorn' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=PROJECT_DIR, timeout=60)
     assert out.stdout.split() == ["True", "False", "False"], out.stderr
+
+
+def test_a_policy_edit_that_cannot_be_indexed_degrades_but_keeps_answering(
+    policy_dir: Path, tmp_path: Path, embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import engine
+    from bot.web.api import create_app as api_app
+
+    monkeypatch.setattr(engine, "REFRESH_SECONDS", 0.0)
+    b = Bot(policy_dir, tmp_path / "ix", embedder=embedder)
+    settings = Settings(policy_dir=policy_dir, index_dir=tmp_path / "ix", data_dir=tmp_path / "data")
+    with TestClient(api_app(settings, b, chat=False)) as c:
+        wait_until(lambda: c.get("/healthz").status_code == 200, "the model to load", 60)
+        (policy_dir / "bellacor.md").write_bytes(b"\xff\xfe broken")
+        b.refresh(wait=True)
+        health = c.get("/healthz").json()
+        assert health["status"] == "degraded" and "bellacor.md' is not UTF-8" in health["reason"]
+        assert str(policy_dir) not in health["reason"], "no server path reaches a client"
+        r = c.post("/api/answer", json={"question": "Do you sell my data?"})
+        assert r.status_code == 200 and r.json()["answer"] == NOT_SOLD  # from the last good index

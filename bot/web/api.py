@@ -202,11 +202,16 @@ def _api_routes(app: FastAPI, rt: Runtime) -> None:
         return {"ok": True}
 
     @app.get("/healthz", tags=["ops"], summary="Ready once the index and the model are loaded")
-    def healthz() -> JSONResponse:
+    async def healthz() -> JSONResponse:
+        """On the event loop, never queued behind answers; "degraded" while a policy edit cannot be
+        indexed (answers then come from the last good index)."""
         if not rt.ready.is_set():
             return JSONResponse({"status": "starting"}, 503)
-        return JSONResponse({"status": "ready", "policies": len(rt.bot.policies),
-                             "passages": sum(p.passages for p in rt.bot.policies)})
+        policies = rt.bot.policies
+        body = {"status": "ready", "policies": len(policies), "passages": sum(p.passages for p in policies)}
+        if rt.bot.problem:
+            body.update(status="degraded", reason=rt.bot.problem)
+        return JSONResponse(body)
 
 
 def _page_routes(app: FastAPI, rt: Runtime, widget_js: str) -> None:

@@ -16,7 +16,7 @@ class Runtime:
     def __init__(self, settings: Settings, bot: Bot | None = None) -> None:
         self.settings = settings
         self.bot = bot or Bot(settings=settings, progress=True)
-        self.feedback = FeedbackStore(settings.data_dir)
+        self.feedback = FeedbackStore(settings.data_dir, settings.retention_days)
         self.ready = threading.Event()
 
     def warm(self) -> None:
