@@ -107,12 +107,25 @@ def build(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: bool 
     if (index_dir / MANIFEST).is_dir():  # a damaged folder: the manifest is ours to replace
         shutil.rmtree(index_dir / MANIFEST)
     write_json_atomic(index_dir / MANIFEST, manifest)
-    for old in index_dir.iterdir():  # earlier builds and leftovers of killed ones
-        if old.is_dir() and old.name != data and (old.name.startswith("v-") or old.name.startswith(".tmp-")):
-            shutil.rmtree(old, ignore_errors=True)
+    _remove_leftovers(index_dir, data)
     index = read_index(index_dir, manifest, embedder)
     index.built = True
     return index
+
+
+def _leftovers(index_dir: Path, keep: str) -> list[Path]:
+    """Earlier builds, builds killed halfway and manifest temp files: everything but ``keep``'s data."""
+    return [p for p in index_dir.iterdir()
+            if (p.is_dir() and p.name != keep and p.name.startswith(("v-", ".tmp-")))
+            or (p.is_file() and p.name.startswith(f".{MANIFEST}.") and p.name.endswith(".tmp"))]
+
+
+def _remove_leftovers(index_dir: Path, keep: str) -> None:
+    for old in _leftovers(index_dir, keep):
+        if old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)
 
 
 def _read_and_chunk(policy_dir: Path, max_bytes: int) -> tuple[list[Document], list[list[Passage]]]:
@@ -176,7 +189,12 @@ def open_index(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: 
         raise IndexFolderError(f"index folder {str(index_dir)!r} is a file; point --index or POLICYBOT_INDEX_DIR "
                                f"at a folder")
     try:
-        return _open_index(policy_dir, index_dir, embedder, progress, max_bytes)
+        index = _open_index(policy_dir, index_dir, embedder, progress, max_bytes)
+        if not index.built and _leftovers(index_dir, index.manifest["data"]):
+            with locked(index_dir, exclusive=True):  # a killed build's files: tidy them on start
+                current = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8")).get("data", "")
+                _remove_leftovers(index_dir, current)
+        return index
     except PermissionError as exc:
         raise IndexFolderError(f"cannot write the index in {str(index_dir)!r} ({exc.strerror.lower()}); make it "
                                f"writable, or point --index or POLICYBOT_INDEX_DIR at a folder you can write") from None

@@ -162,3 +162,26 @@ def test_a_bad_line_on_stdin_is_reported_in_place_and_the_run_goes_on(
     assert [line.get("answered") for line in lines] == [True, None, True]
     assert "not valid text" in lines[1]["error"] and lines[1]["question"] == "Do you \ufffd sell?"
     assert code == 2 and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("path", "csp"),
+    [
+        ("/api/policies", "default-src 'none'; frame-ancestors 'none'"),
+        ("/healthz", "default-src 'none'"),
+        ("/policy/bellacor", "default-src 'none'; style-src 'unsafe-inline'"),
+        ("/widget-demo", "script-src 'self'"),
+        ("/", "frame-ancestors 'self'"),
+        ("/widget.js", None),
+        ("/no-such-page", "frame-ancestors 'self'"),
+    ],
+)
+def test_security_headers_on_every_route(client: TestClient, path: str, csp: str | None) -> None:
+    r = client.get(path)
+    assert r.headers["x-content-type-options"] == "nosniff" and r.headers["referrer-policy"] == "no-referrer"
+    if csp is None:
+        assert "content-security-policy" not in r.headers
+    else:
+        assert csp in r.headers["content-security-policy"]
+    if path.startswith("/policy/"):
+        assert "<script" not in r.text, "the policy page runs no script (its CSP allows none)"

@@ -104,6 +104,11 @@ def test_chat_shows_markup_as_text_and_runs_nothing(server, page: Page) -> None:
     expect(chat.get_by_text(NOT_SOLD).first).to_be_visible()
     assert page.evaluate("window.__pwned") is None
     assert chat.locator("img[src=x]").count() == 0
+    phish = "Do you sell my data? [phish](https://evil.example/login) ![t](https://evil.example/track.png) **b**"
+    _ask_chat(page, phish)
+    expect(chat.get_by_text(phish)).to_be_visible(timeout=30000)  # shown as typed: Markdown stays text
+    assert chat.locator("a[href*='evil.example']").count() == 0
+    assert chat.locator("img[src*='evil.example']").count() == 0
 
 
 def _open_widget(page: Page) -> None:

@@ -169,10 +169,12 @@ def test_leftovers_of_a_killed_build_are_ignored_and_cleaned(policy_dir: Path, t
     leftover = ix / ".tmp-v-20200101T000000-dead"
     leftover.mkdir()
     (leftover / "passages.jsonl").write_text("half")
-    assert not open_index(policy_dir, ix, fake).built
-    (policy_dir / "bellacor.md").write_text("Changed. We use cookies.\n", encoding="utf-8")
-    open_index(policy_dir, ix, fake)
-    assert not leftover.exists()
+    stray = ix / ".manifest.json.0123abcd.tmp"
+    stray.write_text("{")
+    index = open_index(policy_dir, ix, fake)
+    assert not index.built, "the leftovers do not stop the index from loading"
+    assert not leftover.exists() and not stray.exists(), "and they are removed on start"
+    assert (ix / index.manifest["data"]).is_dir()
 
 
 @pytest.mark.parametrize(

@@ -34,6 +34,7 @@ from bot import (
 from .pages import policy_page, policy_url
 from .runtime import Runtime
 from .schemas import ERRORS, AnswerOut, AskRequest, FeedbackIn, PolicyDetail, PolicyOut
+from .security import SecurityHeaders
 
 log = logging.getLogger("bot.web")
 STATIC = Path(__file__).with_name("static")
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None, chat: b
     )
     app.state.runtime = rt
     app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders, allowed_origins=settings.allowed_origins)
     # Default: no origin is allowed, so only pages served from here may call the API.
     app.add_middleware(CORSMiddleware, allow_origins=list(settings.allowed_origins), allow_methods=["GET", "POST"],
                        allow_headers=["Content-Type"], expose_headers=["X-Answer-Id"], max_age=600)

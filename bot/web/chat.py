@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from bot import MAX_QUESTION_CHARS, Answer, PolicybotError
 
-from .pages import STYLE, answer_markdown, policy_html, policy_url, sources_html
+from .pages import STYLE, answer_markdown, md_text, policy_html, policy_url, sources_html
 from .runtime import Runtime
 
 CSS = STYLE + """
@@ -65,7 +65,7 @@ class Handlers:
         at = len(history)
         history = [
             *history,
-            {"role": "user", "content": escape(answer.question)},
+            {"role": "user", "content": md_text(answer.question)},
             {"role": "assistant", "content": answer_markdown(answer, rt.bot.contact(answer.policy or policy))},
         ]
         ids = {**ids, at + 1: answer_id}

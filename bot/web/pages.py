@@ -24,6 +24,7 @@ STYLE = """
 .pb-policy p { margin: 0 0 .8em; white-space: pre-wrap; overflow-wrap: anywhere; }
 .pb-policy mark { background: #fff3b0; padding: 0 .1em; border-radius: 2px; }
 .pb-policy mark b { background: #ffd54a; font-weight: inherit; }
+.pb-policy mark#cite-1 { scroll-margin-top: 30vh; }  /* #cite-1 in the URL brings it mid-screen */
 .pb-policy mark[data-n]::before { content: "[" attr(data-n) "] "; font-weight: 600; color: #8a5a00; }
 """
 
@@ -110,8 +111,30 @@ def policy_page(doc: Document, start: int | None, end: int | None, version: str 
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>{escape(doc.title)}</title><style>body{{max-width:46rem;margin:2rem auto;padding:0 1rem}}"
         f"{STYLE}</style></head><body>{note}{policy_html(doc, marks)}"
-        "<script>document.getElementById('cite-1')?.scrollIntoView({block:'center'})</script></body></html>"
+        "</body></html>"
     )
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
+_URL = re.compile(r"https?://[^\s<>()]*[^\s<>().,;:!?'\"]")
+
+
+def _escaped(text: str) -> str:
+    return _MARKDOWN.sub(r"\\\1", escape(text, quote=False))
+
+
+def md_text(text: str, links: bool = False) -> str:
+    """Text for a Markdown bubble that shows exactly as written: HTML and Markdown punctuation are
+    escaped, so ``[x](url)``, ``![img](url)`` or ``**`` from a question or a policy stay text.
+    ``links=True`` (policy text only, e.g. a contact sentence) leaves bare web addresses as they
+    are, so they stay clickable; in a visitor's question even those stay text."""
+    if not links:
+        return _escaped(text).replace(":", "\\:")
+    parts, last = [], 0
+    for m in _URL.finditer(text):
+        parts += [_escaped(text[last : m.start()]), escape(m.group(0), quote=False)]
+        last = m.end()
+    return "".join([*parts, _escaped(text[last:])])
 
 
 def answer_markdown(answer: Answer, contact: str | None) -> str:
@@ -121,10 +144,10 @@ def answer_markdown(answer: Answer, contact: str | None) -> str:
         return escape(answer.text)
     if answer.answered:
         top = answer.citations[0]
-        return f"> {escape(answer.text)}\n\nFrom *{escape(top.section)}* in the policy."
-    lines = [f"**{escape(answer.text)}**"]
+        return f"> {md_text(answer.text, links=True)}\n\nFrom *{md_text(top.section)}* in the policy."
+    lines = [f"**{md_text(answer.text)}**"]
     if contact:
-        lines.append(f"To ask the company directly: {escape(contact)}")
+        lines.append(f"To ask the company directly: {md_text(contact, links=True)}")
     if answer.citations:
         lines.append("The closest passages are below.")
     return "\n\n".join(lines)
