@@ -1,11 +1,9 @@
-"""The layout rules of docs/ARCHITECTURE.md, checked: small modules, one-way imports, a quiet import."""
+"""The layout rules of docs/ARCHITECTURE.md, checked: small modules, no import circle (so the API and
+the chat page import in either order), and the engine/surface direction."""
 
 from __future__ import annotations
 
 import ast
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from tests.conftest import PROJECT_DIR
@@ -78,11 +76,3 @@ def test_the_engine_imports_no_surface_and_surfaces_use_the_front_door() -> None
         elif name != "bot.web.__init__":
             engine = {m for m in imported if m != "bot" and not m.startswith("bot.web") and m not in SURFACES}
             assert engine <= {"bot.edge", "bot.errors"}, f"{name} reaches past the front door: {sorted(engine)}"
-
-
-def test_api_and_chat_import_in_either_order() -> None:
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_DIR), "GRADIO_ANALYTICS_ENABLED": "False"}
-    for first, second in (("api", "chat"), ("chat", "api")):
-        code = f"import bot.web.{first}, bot.web.{second}"
-        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
-        assert result.returncode == 0, result.stderr
