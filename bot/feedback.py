@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS answers (
     answer TEXT NOT NULL,
     section TEXT,
     score REAL,
-    kind TEXT
+    kind TEXT,
+    qkey TEXT
 );
 CREATE TABLE IF NOT EXISTS votes (
     answer_id TEXT PRIMARY KEY REFERENCES answers(id),
@@ -117,6 +118,11 @@ class FeedbackStore:
                 columns = {row[1] for row in setup.execute("PRAGMA table_info(answers)")}
                 if "kind" not in columns:  # a database from before answers had a kind
                     setup.execute("ALTER TABLE answers ADD COLUMN kind TEXT")
+                if "qkey" not in columns:  # from before the report grouped in SQL: fill the key once
+                    setup.execute("ALTER TABLE answers ADD COLUMN qkey TEXT")
+                    setup.executemany("UPDATE answers SET qkey = ? WHERE id = ?",
+                                      [(_normal(q), i) for i, q in setup.execute("SELECT id, question FROM answers")])
+                setup.execute("CREATE INDEX IF NOT EXISTS answers_qkey ON answers (qkey)")
             setup.close()
             self._ready = True
         db = sqlite3.connect(self.path, timeout=10)
@@ -138,13 +144,14 @@ class FeedbackStore:
         """Log an answer that was shown to someone; returns its id (for votes)."""
         answer_id = uuid.uuid4().hex
         top = answer.citations[0] if answer.citations else None
+        question = redact(answer.question)
         with self._db() as db:
             db.execute(
                 "INSERT INTO answers (id, asked_at, surface, policy, question, answered, answer, section, score, "
-                "kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (answer_id, datetime.now(UTC).isoformat(timespec="seconds"), surface, answer.policy,
-                 redact(answer.question), int(answer.answered), answer.text, top.section if top else None,
-                 top.score if top else None, answer.kind),
+                "kind, qkey) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (answer_id, datetime.now(UTC).isoformat(timespec="seconds"), surface, answer.policy, question,
+                 int(answer.answered), answer.text, top.section if top else None, top.score if top else None,
+                 answer.kind, _normal(question)),
             )
         return answer_id
 
@@ -161,34 +168,37 @@ class FeedbackStore:
         return True
 
     def report(self, days: int | None = None, limit: int = 10) -> Report:
-        """Questions asked most, those not answered, and the downvoted answers (small talk left out)."""
-        since = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds") if days else None
+        """Questions asked most, those not answered, and the downvoted answers (small talk left out).
+
+        Counted by SQLite (grouped on the stored normalised question), so memory and time stay
+        small however many rows there are.
+        """
+        since = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds") if days else ""
+        asked = "FROM answers a WHERE a.asked_at >= ? AND a.kind IS NOT 'smalltalk'"
+        voted = ("FROM votes v JOIN answers a ON a.id = v.answer_id "
+                 "WHERE a.asked_at >= ? AND a.kind IS NOT 'smalltalk'")
         with self._db() as db:
-            rows = db.execute(
-                "SELECT a.question, a.answered, a.answer, a.section, v.vote FROM answers a "
-                "LEFT JOIN votes v ON v.answer_id = a.id WHERE a.asked_at >= ? AND a.kind IS NOT 'smalltalk' "
-                "ORDER BY a.asked_at",
-                (since or "",),
-            ).fetchall()
+            total, answered = db.execute(f"SELECT COUNT(*), TOTAL(a.answered) {asked}", (since,)).fetchone()
+            up, down = db.execute(f"SELECT TOTAL(v.vote = 1), TOTAL(v.vote = -1) {voted}", (since,)).fetchone()
 
-        def top(items: list[tuple[str, str]]) -> tuple[Count, ...]:
-            counts: dict[str, list] = {}
-            for key, shown in items:
-                counts.setdefault(key, [shown, 0])[1] += 1
-            ranked = sorted(counts.values(), key=lambda c: (-c[1], c[0]))
-            return tuple(Count(q, n) for q, n in ranked[:limit])
+            def top(extra: str) -> tuple[Count, ...]:
+                # The question as first asked stands for its group: with one min() in the query,
+                # SQLite takes the group's other ("bare") columns from the row holding the minimum.
+                found = db.execute(
+                    f"SELECT a.question, COUNT(*) AS n, MIN(a.rowid) {asked} {extra} GROUP BY a.qkey "
+                    f"ORDER BY n DESC, a.question LIMIT ?", (since, limit)).fetchall()
+                return tuple(Count(q, n) for q, n, _ in found)
 
-        down: dict[tuple[str, str], list] = {}
-        for question, _, answer, section, vote in rows:
-            if vote == -1:
-                down.setdefault((_normal(question), answer), [question, answer, section, 0])[3] += 1
-        return Report(
-            since=since,
-            questions=len(rows),
-            answered=sum(r[1] for r in rows),
-            asked_most=top([(_normal(r[0]), r[0]) for r in rows]),
-            unanswered=top([(_normal(r[0]), r[0]) for r in rows if not r[1]]),
-            downvoted=tuple(Downvote(*d) for d in sorted(down.values(), key=lambda d: (-d[3], d[0]))[:limit]),
-            upvotes=sum(r[4] == 1 for r in rows),
-            downvotes=sum(r[4] == -1 for r in rows),
-        )
+            downvoted = db.execute(
+                f"SELECT a.question, a.answer, a.section, COUNT(*) AS n, MIN(a.rowid) {voted} AND v.vote = -1 "
+                f"GROUP BY a.qkey, a.answer ORDER BY n DESC, a.question LIMIT ?", (since, limit)).fetchall()
+            return Report(
+                since=since or None,
+                questions=total,
+                answered=int(answered),
+                asked_most=top(""),
+                unanswered=top("AND a.answered = 0"),
+                downvoted=tuple(Downvote(*d[:4]) for d in downvoted),
+                upvotes=int(up),
+                downvotes=int(down),
+            )

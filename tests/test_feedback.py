@@ -87,3 +87,21 @@ def test_the_database_is_private_and_old_rows_are_pruned(tmp_path, bot) -> None:
     assert report.questions == 1 and report.upvotes == 0
     with sqlite3.connect(store.path) as db:
         assert [r[0] for r in db.execute("SELECT id FROM answers")] == [fresh]
+
+
+def test_a_database_from_before_the_sql_report_is_migrated(tmp_path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "feedback.sqlite3") as db:
+        db.execute("CREATE TABLE answers (id TEXT PRIMARY KEY, asked_at TEXT NOT NULL, surface TEXT NOT NULL, "
+                   "policy TEXT, question TEXT NOT NULL, answered INTEGER NOT NULL, answer TEXT NOT NULL, "
+                   "section TEXT, score REAL)")
+        now = "2100-01-01T00:00:00+00:00"  # never pruned
+        db.executemany("INSERT INTO answers VALUES (?, ?, 'api', 'bellacor', ?, ?, 'a', 's', 0.5)",
+                       [("1", now, "Do you sell my data?", 1), ("2", now, "do you SELL my data", 1),
+                        ("3", now, "What is your return policy?", 0)])
+    r = FeedbackStore(tmp_path).report()
+    assert r.questions == 3 and r.answered == 2
+    assert [(c.question, c.count) for c in r.asked_most] == [("Do you sell my data?", 2),
+                                                              ("What is your return policy?", 1)]
+    assert [(c.question, c.count) for c in r.unanswered] == [("What is your return policy?", 1)]
