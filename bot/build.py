@@ -21,7 +21,7 @@ import faiss
 import numpy as np
 
 from .chunking import Passage, chunk
-from .config import __version__
+from .config import MAX_POLICY_BYTES, __version__
 from .embedding import Embedder, model_source
 from .errors import IndexFolderError, PolicySourceError
 from .files import locked, sha256, write_json_atomic
@@ -40,7 +40,7 @@ from .index import (
     write_passages,
 )
 from .lexical import BM25
-from .reader import MAX_POLICY_BYTES, Document, policy_files, read_policy
+from .reader import Document, policy_files, read_policy
 from .vectors import Vectors, embed_passages, headed_text, passage_vectors, text_key
 
 log = logging.getLogger("bot")

@@ -27,6 +27,7 @@ DEFAULT_K = 3  # citations per answer: the answer and two alternatives fit a cha
 MAX_K = 20
 RETENTION_DAYS = 90  # feedback rows are deleted after this many days: a quarter's report, no more
 MAX_POLICY_MB = 2  # per policy file: nearly three times the longest of 280 real policies (723 KB)
+MAX_POLICY_BYTES = MAX_POLICY_MB * 1_000_000
 
 
 def _env_path(name: str, default: Path) -> Path:
@@ -102,6 +103,10 @@ class Settings:
             port=_env_int("POLICYBOT_PORT", base.port),
             allowed_origins=tuple(o.strip().rstrip("/") for o in origins.split(",") if o.strip()),
         )
+
+    @property
+    def max_policy_bytes(self) -> int:
+        return self.max_policy_mb * 1_000_000
 
     def with_paths(self, policy_dir: str | Path | None = None, index_dir: str | Path | None = None) -> Settings:
         changes: dict[str, Path] = {}

@@ -89,9 +89,9 @@ class Bot:
         """The full source text of a policy (what citation offsets index)."""
         return self.document(name).source
 
-    def document(self, name: str, index: Index | None = None) -> Document:
+    def document(self, name: str) -> Document:
         """The policy as indexed, rendered: the text citation offsets refer to, even mid-edit."""
-        index = index or self.index
+        index = self.index
         self.policy(name, index)
         return index.document(name)
 
@@ -120,43 +120,46 @@ class Bot:
         """Rebuild the index from the policy folder now, even if it looks up to date."""
         with self._lock:
             s = self.settings
-            self.index = rebuild(s.policy_dir, s.index_dir, self.embedder, self._progress, s.max_policy_mb * 1_000_000)
             self._stamp = self._folder_stamp()
+            self.index = rebuild(s.policy_dir, s.index_dir, self.embedder, self._progress, s.max_policy_bytes)
 
     def refresh(self, wait: bool = False) -> None:
-        """Start reloading (rebuilding if needed) when the policy folder changed since the last check.
+        """Start reloading (rebuilding if needed) when the policy folder changed since the last build.
 
         The reload runs in a background thread; until it is done, answers come from the last good
         index. ``wait=True`` returns only once it is done.
         """
         with self._lock:
-            stamp = self._folder_stamp()
             self._checked = time.monotonic()
-            if stamp != self._stamp:
-                self._stamp = stamp
-                if self._builder is None or not self._builder.is_alive():
-                    self._builder = threading.Thread(target=self._reload, name="policybot-reindex", daemon=True)
-                    self._builder.start()
+            idle = self._builder is None or not self._builder.is_alive()
+            if idle and self._folder_stamp() != self._stamp:
+                self._builder = threading.Thread(target=self._reload, name="policybot-reindex", daemon=True)
+                self._builder.start()
             builder = self._builder
         if wait and builder is not None:
             builder.join()
 
     def _open(self) -> Index:
         s = self.settings
-        return open_index(s.policy_dir, s.index_dir, self.embedder, self._progress, s.max_policy_mb * 1_000_000)
+        return open_index(s.policy_dir, s.index_dir, self.embedder, self._progress, s.max_policy_bytes)
 
     def _reload(self) -> None:
-        try:
-            index = self._open()
-        except (PolicybotError, OSError) as exc:
-            self.problem = f"the policy folder changed but could not be indexed: {getattr(exc, 'message', exc)}"
-            log.warning("%s; answers still come from the last good index", self.problem)
-            return
-        with self._lock:
-            self.index = index
-            self.problem = None
-        if self._folder_stamp() != self._stamp:  # edited again while building
-            self.refresh()
+        """Rebuild until the index matches the folder as it stands (an edit made during a build gets
+        a build of its own). A folder that cannot be indexed is reported once, until it changes."""
+        while True:
+            stamp = self._folder_stamp()  # taken before reading: a later edit shows as a new stamp
+            try:
+                index = self._open()
+            except (PolicybotError, OSError) as exc:
+                self.problem = f"the policy folder changed but could not be indexed: {getattr(exc, 'message', exc)}"
+                log.warning("%s; answers still come from the last good index", self.problem)
+                index = None
+            with self._lock:
+                self._stamp = stamp
+                if index is not None:
+                    self.index, self.problem = index, None
+            if self._folder_stamp() == stamp:
+                return
 
     # ------------------------------------------------------------------ answering
 

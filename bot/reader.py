@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import MAX_POLICY_MB
+from .config import MAX_POLICY_BYTES
 from .errors import PolicySourceError
 from .formats import render_html, render_markdown, render_text
 from .rendering import Line, Rendered, collapse
@@ -17,7 +17,6 @@ __all__ = ["SUFFIXES", "Document", "Line", "Rendered", "collapse", "parse_policy
            "render_like"]
 
 SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
-MAX_POLICY_BYTES = MAX_POLICY_MB * 1_000_000
 # Text has almost no control characters (a stray form feed, perhaps); a file with more than this
 # share of NUL or other control bytes is binary, or damaged.
 MAX_CONTROL_SHARE = 0.01

@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+import bot.files as files
 from bot import Answer, Bot, InvalidOptionError, InvalidQuestionError, UnknownPolicyError, engine
 from bot.reader import collapse, render_like
 from tests.snapshot import CITATION_KEYS, NOT_SOLD
@@ -169,6 +170,32 @@ def test_a_running_bot_picks_up_an_edited_policy(policy_dir, tmp_path, embedder,
     assert a.answered and a.text == "Gift cards are sold in every Bellacor store."
     assert a.policy_version == b.index.policies["bellacor"].sha256 != old_version
     assert b.index.built and "Gift cards" in b.document("bellacor").source
+
+
+def test_an_edit_made_during_a_rebuild_gets_a_rebuild_of_its_own(policy_dir, tmp_path, embedder,
+                                                                  monkeypatch) -> None:
+    monkeypatch.setattr(engine, "REFRESH_SECONDS", 0.0)
+    b = Bot(policy_dir, tmp_path / "ix", embedder=embedder)
+    release, entered = threading.Event(), threading.Event()
+    real_open = engine.open_index
+
+    def held_open(*args, **kwargs):  # the build has read the folder; it finishes only when released
+        index = real_open(*args, **kwargs)
+        entered.set()
+        assert release.wait(60)
+        return index
+
+    monkeypatch.setattr(engine, "open_index", held_open)
+    path = policy_dir / "bellacor.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n\nGift cards are sold in every store.\n", encoding="utf-8")
+    b.refresh()
+    assert entered.wait(60)  # the first rebuild has read the folder as the first edit left it
+    path.write_text(path.read_text(encoding="utf-8") + "\n\nVouchers never expire.\n", encoding="utf-8")
+    b.refresh()  # a build is running: this one must not be lost
+    release.set()
+    b.refresh(wait=True)
+    assert "Vouchers never expire." in b.document("bellacor").source
+    assert b.index.policies["bellacor"].sha256 == files.sha256(path)
 
 
 def test_several_policies_answer_from_the_right_one(policy_dir, tmp_path, embedder) -> None:
