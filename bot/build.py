@@ -8,12 +8,14 @@ index in service. Rebuilds re-embed only texts the previous build did not embed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import shutil
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,7 +24,7 @@ import numpy as np
 
 from .chunking import Passage, chunk
 from .config import MAX_POLICY_BYTES, __version__
-from .embedding import Embedder, model_source
+from .embedding import Embedder
 from .errors import IndexFolderError, PolicySourceError
 from .files import locked, sha256, write_json_atomic
 from .index import (
@@ -51,7 +53,7 @@ def _reusable_vectors(index_dir: Path, embedder: Embedder) -> dict[str, np.ndarr
     try:
         manifest = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
         model = manifest["model"]
-        if (model["name"], model["dims"], model.get("weights")) != (embedder.name, embedder.dims, embedder.weights):
+        if (model["name"], model["dims"], model.get("source")) != (embedder.name, embedder.dims, embedder.source):
             return {}  # vectors of another model: useless, whatever text they embed
         folder = index_dir / manifest["data"]
         passages = read_passages(folder)
@@ -94,7 +96,7 @@ def build(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: bool 
         "format": FORMAT,
         "package": "policybot",
         "package_version": __version__,
-        "model": {"name": embedder.name, "dims": embedder.dims, "source": model_source(), "weights": embedder.weights},
+        "model": {"name": embedder.name, "dims": embedder.dims, "source": embedder.source},
         "recipe": recipe(),
         "built_at": built_at.isoformat(timespec="seconds"),
         "build_seconds": round(time.perf_counter() - started, 3),
@@ -171,15 +173,21 @@ def _write_data(folder: Path, docs: list[Document], per_doc: list[list[Passage]]
         (folder / "sources" / doc.path.name).write_bytes(doc.source.encode("utf-8"))
 
 
-def rebuild(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: bool = False,
-            max_bytes: int = MAX_POLICY_BYTES) -> Index:
-    """Build now, even if the index looks up to date (holding the lock, like any build)."""
+@contextlib.contextmanager
+def _writable(index_dir: Path) -> Iterator[None]:
+    """A folder the index cannot be written to is a user error with a fix, not a traceback."""
     try:
-        with locked(index_dir, exclusive=True):
-            return build(policy_dir, index_dir, embedder, progress, max_bytes)
+        yield
     except PermissionError as exc:
         raise IndexFolderError(f"cannot write the index in {str(index_dir)!r} ({exc.strerror.lower()}); make it "
                                f"writable, or point --index or POLICYBOT_INDEX_DIR at a folder you can write") from None
+
+
+def rebuild(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: bool = False,
+            max_bytes: int = MAX_POLICY_BYTES) -> Index:
+    """Build now, even if the index looks up to date (holding the lock, like any build)."""
+    with _writable(index_dir), locked(index_dir, exclusive=True):
+        return build(policy_dir, index_dir, embedder, progress, max_bytes)
 
 
 def open_index(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: bool = False,
@@ -188,16 +196,13 @@ def open_index(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: 
     if index_dir.exists() and not index_dir.is_dir():
         raise IndexFolderError(f"index folder {str(index_dir)!r} is a file; point --index or POLICYBOT_INDEX_DIR "
                                f"at a folder")
-    try:
+    with _writable(index_dir):
         index = _open_index(policy_dir, index_dir, embedder, progress, max_bytes)
         if not index.built and _leftovers(index_dir, index.manifest["data"]):
             with locked(index_dir, exclusive=True):  # a killed build's files: tidy them on start
                 current = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8")).get("data", "")
                 _remove_leftovers(index_dir, current)
         return index
-    except PermissionError as exc:
-        raise IndexFolderError(f"cannot write the index in {str(index_dir)!r} ({exc.strerror.lower()}); make it "
-                               f"writable, or point --index or POLICYBOT_INDEX_DIR at a folder you can write") from None
 
 
 def _open_index(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: bool, max_bytes: int) -> Index:

@@ -43,7 +43,7 @@ class Embedder:
 
     def __init__(self) -> None:
         self._model: SentenceTransformer | None = None
-        self.weights = model_source()  # which weights: vectors of other weights are never mixed in
+        self.source = model_source()  # which weights: the manifest records it, so vectors never mix
         # One encode at a time: the fast tokenizer is not safe to share between threads.
         self._lock = threading.Lock()
 

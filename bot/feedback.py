@@ -7,6 +7,7 @@ SQLite in WAL mode, so the server's threads can write while ``policybot report``
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import sqlite3
@@ -104,7 +105,7 @@ class FeedbackStore:
         self.path = Path(data_dir) / "feedback.sqlite3"
         self.retention_days = retention_days
         self._ready = False
-        self._pruned = 0.0  # time.monotonic() of the last pruning
+        self._pruned = -math.inf  # time.monotonic() of the last pruning: never, so the first use prunes
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
@@ -128,7 +129,7 @@ class FeedbackStore:
         db = sqlite3.connect(self.path, timeout=10)
         try:
             with db:
-                if time.monotonic() - self._pruned > PRUNE_SECONDS or not self._pruned:
+                if time.monotonic() - self._pruned > PRUNE_SECONDS:
                     self._prune(db)
                 yield db
         finally:

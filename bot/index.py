@@ -202,8 +202,8 @@ def check_manifest(manifest: dict, files: dict[str, str], embedder: Embedder) ->
     model = manifest.get("model", {})
     if model.get("name") != embedder.name or model.get("dims") != embedder.dims:
         raise BadIndex(f"it was built with model {model.get('name')!r} ({model.get('dims')} dims)")
-    if model.get("weights") != embedder.weights:
-        raise StaleIndex(f"the model's weights changed ({model.get('weights')!r} -> {embedder.weights!r})")
+    if model.get("source") != embedder.source:
+        raise StaleIndex(f"the model's weights changed ({model.get('source')!r} -> {embedder.source!r})")
     if manifest.get("package_version") != __version__:
         raise StaleIndex(f"it was built by policybot {manifest.get('package_version')}")
     change = recipe_change(manifest.get("recipe"), recipe())

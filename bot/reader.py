@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
 # Text has almost no control characters (a stray form feed, perhaps); a file with more than this
 # share of NUL or other control bytes is binary, or damaged.
 MAX_CONTROL_SHARE = 0.01
-_CONTROL = frozenset(chr(c) for c in range(32) if chr(c) not in "\t\n\r\f") | {"\x7f"}
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")  # all but tab, newlines and form feed
 log = logging.getLogger("bot")
 
 
@@ -105,7 +106,7 @@ def parse_policy(path: Path, data: bytes) -> Document:
         ) from None
     if not source.strip():
         raise PolicySourceError(f"policy file {path.name!r} is empty; add the policy text or remove the file")
-    control = sum(1 for ch in source if ch in _CONTROL)
+    control = len(_CONTROL.findall(source))
     if control > MAX_CONTROL_SHARE * len(source):
         raise PolicySourceError(
             f"policy file {path.name!r} is not text ({control / len(source):.0%} NUL or control bytes); "

@@ -33,7 +33,7 @@ class FakeEmbedder(Embedder):
     def __init__(self) -> None:
         super().__init__()
         self.calls: list[int] = []
-        self.weights = "fake"
+        self.source = "fake"
 
     def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
         self.calls.append(len(texts))
