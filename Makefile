@@ -53,7 +53,7 @@ test: lint browser
 	$(PY) -m pytest -q
 
 screenshots: setup browser
-	POLICYBOT_SCREENSHOTS=docs $(PY) -m pytest -q tests/test_browser.py
+	POLICYBOT_SCREENSHOTS=docs $(PY) -m pytest -q tests/test_browser.py tests/test_chat_page.py tests/test_widget.py
 
 bench: setup
 	$(PY) benchmarks/run.py

@@ -6,6 +6,7 @@
 """
 
 from .config import DEFAULT_K, MAX_K, MAX_QUESTION_CHARS, Settings, __version__
+from .diff import Change, Diff, diff_documents, diff_files
 from .engine import Bot, answer
 from .errors import (
     IndexFolderError,
@@ -16,23 +17,30 @@ from .errors import (
     UnknownPolicyError,
 )
 from .feedback import FeedbackStore
+from .overview import TOPIC_NAMES, Overview
 from .results import Answer, Citation
 
 __all__ = [
     "DEFAULT_K",
     "MAX_K",
     "MAX_QUESTION_CHARS",
+    "TOPIC_NAMES",
     "Answer",
     "Bot",
+    "Change",
     "Citation",
+    "Diff",
     "FeedbackStore",
     "IndexFolderError",
     "InvalidOptionError",
     "InvalidQuestionError",
+    "Overview",
     "PolicySourceError",
     "PolicybotError",
     "Settings",
     "UnknownPolicyError",
     "__version__",
     "answer",
+    "diff_documents",
+    "diff_files",
 ]

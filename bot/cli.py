@@ -1,4 +1,4 @@
-"""The ``policybot`` / ``python -m bot`` command line: index, ask, chat, serve, report.
+"""The ``policybot`` / ``python -m bot`` command line: index, ask, chat, serve, report, diff.
 
 Errors from the engine become one line on stderr and exit code 2, never a traceback.
 """
@@ -13,7 +13,21 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from bot import DEFAULT_K, MAX_K, Answer, Bot, FeedbackStore, PolicybotError, Settings, __version__
+from bot import (
+    DEFAULT_K,
+    MAX_K,
+    TOPIC_NAMES,
+    Answer,
+    Bot,
+    Diff,
+    FeedbackStore,
+    InvalidOptionError,
+    Overview,
+    PolicybotError,
+    Settings,
+    __version__,
+    diff_files,
+)
 from bot.edge import EXIT_USAGE, run
 
 
@@ -34,8 +48,11 @@ def render(answer: Answer, out: TextIO) -> str:
         lines.append("Sources:" if answer.answered else "Closest passages:")
     for c in answer.citations:
         text = c.text.replace(c.sentence, _bold(c.sentence, out), 1)
-        lines.append(f"  [{c.rank}] {c.section}  ({c.policy}, characters {c.start}-{c.end}, score {c.score:.2f})")
+        lines.append(f"  [{c.rank}] {c.section}  ({c.policy}, characters {c.start}-{c.end}, {c.match} match, "
+                     f"score {c.score:.2f})")
         lines.append(f"      {text}")
+    if answer.suggestions:
+        lines += ["", "You could also ask:", *(f"  - {q}" for q in answer.suggestions)]
     return "\n".join(lines)
 
 
@@ -142,6 +159,61 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _marked(segments: list[tuple[str, str]], out: TextIO) -> str:
+    """Words marked ``[-removed-]`` and ``{+added+}``, or red and green on a terminal."""
+    marks = {"-": ("\033[31m", "\033[0m"), "+": ("\033[32m", "\033[0m")} if out.isatty() else \
+        {"-": ("[-", "-]"), "+": ("{+", "+}")}
+    return "".join(text if op == "=" else f"{marks[op][0]}{text.rstrip()}{marks[op][1]}{text[len(text.rstrip()):]}"
+                   for op, text in segments).strip()
+
+
+def render_diff(diff: Diff, out: TextIO) -> str:
+    """A readable diff: the counts, each change (kind, topics, section, offsets, words marked), the topics."""
+    lines = [f"{len(diff.changes)} change{'' if len(diff.changes) == 1 else 's'}: "
+             + ", ".join(f"{n} {kind}" for kind, n in diff.counts().items()) + f"  ({diff.old} -> {diff.new})"]
+    for number, c in enumerate(diff.changes, 1):
+        sides = [(name, side) for name, side in (("old", c.old), ("new", c.new)) if side]
+        sections = " -> ".join(dict.fromkeys(side.section or "(no heading)" for _, side in sides))
+        segments = list(c.diff) or [("-" if c.old else "+", sides[0][1].text)]
+        lines += ["", f"{number}. {c.kind}  [{', '.join(c.topics) or 'no topic'}]",
+                  f"   {sections}  ({', '.join(f'{name} {s.start}-{s.end}' for name, s in sides)})",
+                  f"   {_marked(segments, out)}"]
+    lines += ["", "By topic:"]
+    lines += [f"  {key}: {t.old or '(added)'} -> {t.new or '(removed)'}" for key, t in diff.topics.items()
+              if t.changed]
+    lines.append("  unchanged: " + (", ".join(key for key, t in diff.topics.items() if not t.changed) or "none"))
+    return "\n".join(lines)
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    diff = diff_files(args.old, args.new)
+    print(json.dumps(diff.to_dict(), ensure_ascii=False) if args.json else render_diff(diff, sys.stdout))
+    return 0
+
+
+def render_overview(o: Overview, title: str) -> str:
+    """The policy at a glance in a terminal: its facts, then each topic's quote or "Not found"."""
+    st = o.stats
+    facts = f"{st.words:,} words, about {st.reading_minutes} min to read, reading grade {st.grade:g} (Flesch-Kincaid)"
+    lines = [f"{title} ({o.policy})", (f"{o.updated.label}: {o.updated.date} · " if o.updated else "") + facts, ""]
+    for topic, view in o.topics.items():
+        said = f"“{view.quotes[0].sentence}”" if view.addressed else "Not found in this policy"
+        lines.append(f"  {TOPIC_NAMES[topic] + ':':34s} {said}")
+    return "\n".join(lines)
+
+
+def cmd_overview(args: argparse.Namespace) -> int:
+    bot = _bot(args)
+    names = [p.name for p in bot.policies]
+    if args.policy is None and len(names) > 1:
+        raise InvalidOptionError(f"{len(names)} policies are indexed; choose one with --policy NAME "
+                                 f"(known: {', '.join(names)})")
+    info = bot.policy(args.policy or names[0])
+    o = bot.overview(info.name)
+    print(json.dumps(o.to_dict(), ensure_ascii=False) if args.json else render_overview(o, info.title))
+    return 0
+
+
 MAX_REPORT_DAYS = 36500  # a century: anything longer is "all time"
 
 
@@ -200,6 +272,17 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--days", type=_whole(1, MAX_REPORT_DAYS), help="only the last N days")
     s.add_argument("--limit", type=_whole(1, 1000), default=10, help="rows per list (default 10)")
     s.set_defaults(run=cmd_report)
+
+    s = sub.add_parser("overview", parents=[common], help="the policy at a glance, topic by topic")
+    s.add_argument("--policy", metavar="NAME", help="which policy (needed when several are indexed)")
+    s.add_argument("--json", action="store_true", help="print JSON")
+    s.set_defaults(run=cmd_overview)
+
+    s = sub.add_parser("diff", help="what changed in meaning between two versions of a policy")
+    s.add_argument("old", type=Path, help="the older version (.md, .txt or .html)")
+    s.add_argument("new", type=Path, help="the newer version")
+    s.add_argument("--json", action="store_true", help="print JSON")
+    s.set_defaults(run=cmd_diff)
     return p
 
 

@@ -1,4 +1,5 @@
-"""Confidence: a retrieved passage's signals -> the probability that it answers the question.
+"""Confidence: a retrieved passage's signals -> the probability that it answers the question,
+and which retrieved passages are worth citing.
 
 A small logistic model over fields of ``Hit``, fitted by ``benchmarks/calibrate.py`` and stored
 in ``calibration.json`` with the names of the fields it weighs (checked on load), and the
@@ -13,7 +14,16 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from .index import Index
+from .results import Citation
 from .retrieve import Hit
+
+# Only useful sources: a citation whose retrieval score is more than SCORE_FLOOR below the top
+# one's (cosine units, see retrieve.py), or whose confidence is under CONFIDENCE_FLOOR times the
+# top one's, is noise beside the answer and is dropped. On the layqa dev questions the two trim a
+# fifth of the citations and lose no hit in the top 3.
+SCORE_FLOOR = 0.2
+CONFIDENCE_FLOOR = 0.2
 
 
 @dataclass(frozen=True)
@@ -50,3 +60,26 @@ def load_calibration(path: Path = CALIBRATION) -> Calibration:
         raise ValueError(f"{path} names features {names} for {len(data['weights'])} weights; "
                          f"refit it with `make calibrate` (known features: {Calibration.FEATURES})")
     return Calibration(names, tuple(data["weights"]), data["bias"], data["threshold"])
+
+
+def cite(index: Index, hits: list[Hit], k: int, calibration: Calibration) -> tuple[Citation, ...]:
+    """Hits as citations: one per key sentence, none far below the top one, at most ``k``.
+
+    Citations keep retrieval's order (it places the answer first more often than ordering by
+    confidence does), and a citation's confidence is capped at the one ranked above it.
+    """
+    out: list[Citation] = []
+    seen: set[tuple[str, str]] = set()  # (policy, sentence): a repeat is cited once per policy
+    for h in hits:
+        p = index.passages[h.passage]
+        sentence = p.sentences[h.sentence].text
+        if (p.policy, sentence) in seen or h.score < hits[0].score - SCORE_FLOOR:
+            continue
+        score = round(min(calibration.score(h), out[-1].score if out else 1.0), 4)
+        if out and score < CONFIDENCE_FLOOR * out[0].score:
+            break  # scores only fall from here
+        seen.add((p.policy, sentence))
+        out.append(Citation(len(out) + 1, p.policy, p.section, p.text, sentence, score, p.start, p.end))
+        if len(out) == k:
+            break
+    return tuple(out)

@@ -9,6 +9,7 @@ is ever written inside the installed package.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -28,6 +29,9 @@ MAX_K = 20
 RETENTION_DAYS = 90  # feedback rows are deleted after this many days: a quarter's report, no more
 MAX_POLICY_MB = 2  # per policy file: nearly three times the longest of 280 real policies (723 KB)
 MAX_POLICY_BYTES = MAX_POLICY_MB * 1_000_000
+# Questions and votes per client address (the ``limits`` library's notation): a person asks a
+# few a minute; a script asking one every two seconds is cut off. "off" turns it off.
+RATE_LIMIT = "30/minute"
 
 
 def _env_path(name: str, default: Path) -> Path:
@@ -44,6 +48,18 @@ def _env_int(name: str, default: int) -> int:
     except ValueError:
         raise InvalidOptionError(
             f"{name}={value!r} is not a whole number; unset it or set e.g. {name}={default}") from None
+
+
+# The ``limits`` library's notation, checked here without importing it (the CLI never needs it).
+_RATE = re.compile(r"\s*\d+\s*(?:/|per)\s*(?:\d+\s*)?(?:second|minute|hour|day|month|year)s?\s*", re.IGNORECASE)
+RATE_OFF = ("off", "0", "none")
+
+
+def check_rate(rate: str) -> str:
+    """``rate`` if it reads as a rate ("30/minute", "500 per hour", "off"); else the fix."""
+    if rate.strip().lower() in RATE_OFF or _RATE.fullmatch(rate):
+        return rate
+    raise InvalidOptionError(f"POLICYBOT_RATE_LIMIT={rate!r} is not a rate; set e.g. 30/minute, 500/hour, or off")
 
 
 def _project() -> Path | None:
@@ -87,6 +103,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 7860
     allowed_origins: tuple[str, ...] = field(default_factory=tuple)
+    rate_limit: str = RATE_LIMIT  # POST requests per client address; "off" for none
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -102,7 +119,20 @@ class Settings:
             host=os.environ.get("POLICYBOT_HOST", "").strip() or base.host,
             port=_env_int("POLICYBOT_PORT", base.port),
             allowed_origins=tuple(o.strip().rstrip("/") for o in origins.split(",") if o.strip()),
+            rate_limit=os.environ.get("POLICYBOT_RATE_LIMIT", "").strip() or base.rate_limit,
         )
+
+    def __post_init__(self) -> None:
+        check_rate(self.rate_limit)  # refused when the settings are made, with its fix
+
+    @property
+    def rate(self):  # noqa: ANN201 - a limits.RateLimitItem, imported here (only the server needs it)
+        """The rate limit as the ``limits`` library reads it; None when it is off."""
+        if self.rate_limit.strip().lower() in RATE_OFF:
+            return None
+        from limits import parse
+
+        return parse(self.rate_limit)
 
     @property
     def max_policy_bytes(self) -> int:

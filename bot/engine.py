@@ -7,23 +7,31 @@ Retrieval ranks passages (``retrieve``), the confidence model says whether the b
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 import threading
 import time
+import weakref
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
+
 from .build import open_index, rebuild
-from .confidence import Calibration, load_calibration
+from .confidence import Calibration, cite, load_calibration
 from .config import Settings
 from .embedding import Embedder, default_embedder
-from .errors import PolicybotError, PolicySourceError, UnknownPolicyError
+from .errors import IndexFolderError, PolicybotError, PolicySourceError, UnknownPolicyError
 from .index import Index, PolicyInfo
 from .labels import contact_sentence
+from .overview import Overview, make_overview
 from .query import prepare
 from .reader import Document, policy_files
-from .results import NOT_FOUND, Answer, Citation
+from .results import NOT_FOUND, Answer
 from .retrieve import Hit, retrieve
 from .smalltalk import EXAMPLES, smalltalk_kind, smalltalk_reply
+from .suggestions import FollowUps
 from .validation import check_k, check_question
 
 log = logging.getLogger("bot")
@@ -31,12 +39,7 @@ log = logging.getLogger("bot")
 # How often answering looks for edited policy files: one stat per file, cheap, but not worth
 # doing for every question of a busy server. An edit is picked up within this many seconds.
 REFRESH_SECONDS = 2.0
-# Only useful sources: a citation whose retrieval score is more than SCORE_FLOOR below the top
-# one's (cosine units, see retrieve.py), or whose confidence is under CONFIDENCE_FLOOR times the
-# top one's, is noise beside the answer and is dropped. On the layqa dev questions the two trim a
-# fifth of the citations and lose no hit in the top 3.
-SCORE_FLOOR = 0.2
-CONFIDENCE_FLOOR = 0.2
+WARM_POLICIES = 20  # policies whose follow-up questions are prepared ahead of their first question
 
 
 class Bot:
@@ -45,7 +48,9 @@ class Bot:
     The index is built or loaded when the bot is made. Before a question, the policy files are
     checked (cheaply, by size and time); after an edit the new index is built in a background
     thread while questions are answered from the last good one. The model loads on the first
-    question, or on ``warm()``.
+    question, or on ``warm()``. With ``unpersisted_ok`` (the server), an index folder that cannot
+    be written is not fatal: the index is built in a private temporary folder, deleted on exit,
+    and ``problem`` says so.
     """
 
     def __init__(
@@ -56,13 +61,19 @@ class Bot:
         settings: Settings | None = None,
         embedder: Embedder | None = None,
         progress: bool = False,
+        unpersisted_ok: bool = False,
     ) -> None:
         self.settings = (settings or Settings.from_env()).with_paths(policy_dir, index_dir)
         self.embedder = embedder or default_embedder()
         self._progress = progress
         self._lock = threading.Lock()
         self._builder: threading.Thread | None = None
-        self.problem: str | None = None  # why the latest policy edit could not be indexed, if it could not
+        self._edit_problem: str | None = None  # why the latest policy edit could not be indexed, if it could not
+        self._unpersisted_ok = unpersisted_ok
+        self._scratch: Path | None = None  # the temporary index folder, once the real one proved unwritable
+        self._overviews: dict[str, Overview] = {}  # policy -> the overview of its latest version
+        self.followups = FollowUps(lambda q, name: self._answer(q, self.settings.k, name)[0].answered,
+                                   self.embedder.encode)
         self._stamp = self._folder_stamp()
         self._checked = time.monotonic()
         self.index: Index = self._open()
@@ -75,9 +86,17 @@ class Bot:
         return load_calibration()
 
     def warm(self) -> None:
-        """Load the model and the spelling index now rather than on the first question."""
+        """Load the model, spelling index and follow-up questions now, not on the first question."""
         self.embedder.encode_query("warm up")
         self.index.speller.warm()
+        self._prepare(self.index)
+
+    def _prepare(self, index: Index) -> None:
+        """Each policy's follow-ups and overview (1.3 s a policy; past WARM_POLICIES, on first use)."""
+        for info in list(index.policies.values())[:WARM_POLICIES]:
+            self.followups.suggester(info.name, info.sha256)
+            if info.name in self.index.policies:  # not a policy the edit just removed
+                self.overview(info.name)
 
     # ------------------------------------------------------------------ policies
 
@@ -94,6 +113,17 @@ class Bot:
         index = self.index
         self.policy(name, index)
         return index.document(name)
+
+    def overview(self, name: str) -> Overview:
+        """The policy at a glance, topic by topic (``bot.overview``), made once per policy version."""
+        index, info = self.index, self.policy(name)
+        made = self._overviews.get(name)
+        if made is None or made.version != info.sha256:
+            sentences = [s.text for p in index.passages[info.ids] for s in p.sentences]
+            made = make_overview(name, info.sha256, index.document(name).source, sentences,
+                                 lambda q: self._answer(q, 5, name)[0], self.calibration.threshold)
+            self._overviews[name] = made
+        return made
 
     def contact(self, name: str) -> str | None:
         """The policy's own sentence on how to contact the company, if it has one."""
@@ -121,7 +151,8 @@ class Bot:
         with self._lock:
             s = self.settings
             self._stamp = self._folder_stamp()
-            self.index = rebuild(s.policy_dir, s.index_dir, self.embedder, self._progress, s.max_policy_bytes)
+            folder = self._scratch or s.index_dir
+            self.index = rebuild(s.policy_dir, folder, self.embedder, self._progress, s.max_policy_bytes)
 
     def refresh(self, wait: bool = False) -> None:
         """Start reloading (rebuilding if needed) when the policy folder changed since the last build.
@@ -139,9 +170,26 @@ class Bot:
         if wait and builder is not None:
             builder.join()
 
+    @property
+    def problem(self) -> str | None:
+        """What keeps the bot from its normal service, if anything (the server's /healthz shows it)."""
+        if self._edit_problem or self._scratch is None:
+            return self._edit_problem
+        return ("the index folder cannot be written (the server log says why), so the index is kept in a "
+                "temporary folder and rebuilt at every start; make POLICYBOT_INDEX_DIR writable")
+
     def _open(self) -> Index:
         s = self.settings
-        return open_index(s.policy_dir, s.index_dir, self.embedder, self._progress, s.max_policy_bytes)
+        if self._scratch is None:
+            try:
+                return open_index(s.policy_dir, s.index_dir, self.embedder, self._progress, s.max_policy_bytes)
+            except IndexFolderError as exc:
+                if not self._unpersisted_ok:
+                    raise
+                log.warning("%s; building it in a temporary folder instead", exc.message)
+                self._scratch = Path(tempfile.mkdtemp(prefix="policybot-index-"))
+                weakref.finalize(self, shutil.rmtree, self._scratch, True)
+        return open_index(s.policy_dir, self._scratch, self.embedder, self._progress, s.max_policy_bytes)
 
     def _reload(self) -> None:
         """Rebuild until the index matches the folder as it stands (an edit made during a build gets
@@ -151,13 +199,16 @@ class Bot:
             try:
                 index = self._open()
             except (PolicybotError, OSError) as exc:
-                self.problem = f"the policy folder changed but could not be indexed: {getattr(exc, 'message', exc)}"
-                log.warning("%s; answers still come from the last good index", self.problem)
+                self._edit_problem = ("the policy folder changed but could not be indexed: "
+                                      f"{getattr(exc, 'message', exc)}")
+                log.warning("%s; answers still come from the last good index", self._edit_problem)
                 index = None
             with self._lock:
                 self._stamp = stamp
                 if index is not None:
-                    self.index, self.problem = index, None
+                    self.index, self._edit_problem = index, None
+            if index is not None:
+                self._prepare(index)  # here, not on the first question after the edit
             if self._folder_stamp() == stamp:
                 return
 
@@ -170,31 +221,35 @@ class Bot:
         """The raw retrieval behind an answer, with its signals (for tuning and benchmarks)."""
         return self._search(check_question(question), check_k(self.settings.k if k is None else k), policy)[2]
 
-    def _search(self, text: str, k: int, policy: str | None) -> tuple[Index, list[str], list[Hit]]:
+    def _search(self, text: str, k: int, policy: str | None) -> tuple[Index, list[str], list[Hit], np.ndarray]:
         if time.monotonic() - self._checked > REFRESH_SECONDS:
             self.refresh()
         index = self.index
         names = [self.policy(policy).name] if policy is not None else list(index.policies)
         query = prepare(text, index.speller)
         vector = self.embedder.encode_query(query.text)
-        return index, names, retrieve(index, vector, query, names, k)
+        return index, names, retrieve(index, vector, query, names, k), vector
 
     def answer(self, question: str, k: int | None = None, policy: str | None = None) -> Answer:
-        """Answer one question with up to ``k`` citations, from one policy or from all."""
+        """Answer one question with up to ``k`` citations, from one policy or from all, and up to
+        three follow-up questions the policy answers."""
         started = time.perf_counter()
-        text = check_question(question)
-        k = check_k(self.settings.k if k is None else k)
+        answer, vector = self._answer(check_question(question), check_k(self.settings.k if k is None else k), policy)
+        return replace(answer, suggestions=self.followups.suggest(answer, vector),
+                       latency_ms=round((time.perf_counter() - started) * 1000, 2))
+
+    def _answer(self, text: str, k: int, policy: str | None) -> tuple[Answer, np.ndarray | None]:
+        """The answer without follow-ups, and the question's vector (None for small talk)."""
         chat = smalltalk_kind(text)
         if chat is not None:
             index = self.index
             name = self.policy(policy, index).name if policy is not None else None
             if name is None and len(index.policies) == 1:
                 name = next(iter(index.policies))
-            return Answer(text, False, smalltalk_reply(chat), (), name,
-                          round((time.perf_counter() - started) * 1000, 2), "smalltalk",
-                          index.policies[name].sha256 if name else None)
-        index, names, hits = self._search(text, k + 2, policy)  # a spare two, for merged repeats
-        citations = self._citations(index, hits, k)
+            return Answer(text, False, smalltalk_reply(chat), (), name, 0.0, "smalltalk",
+                          index.policies[name].sha256 if name else None), None
+        index, names, hits, vector = self._search(text, k + 2, policy)  # a spare two, for merged repeats
+        citations = cite(index, hits, k, self.calibration)
         answered = bool(citations) and citations[0].score >= self.calibration.threshold
         chosen = policy or (citations[0].policy if answered else names[0] if len(names) == 1 else None)
         return Answer(
@@ -204,31 +259,9 @@ class Bot:
             text=citations[0].sentence if answered else NOT_FOUND,
             citations=citations,
             policy=chosen,
-            latency_ms=round((time.perf_counter() - started) * 1000, 2),
+            latency_ms=0.0,
             kind="answer" if answered else "not_found",
-        )
-
-    def _citations(self, index: Index, hits: list[Hit], k: int) -> tuple[Citation, ...]:
-        """Hits as citations: one per key sentence, none far below the top one, at most ``k``.
-
-        Citations keep retrieval's order (it places the answer first more often than ordering by
-        confidence does), and a citation's confidence is capped at the one ranked above it.
-        """
-        out: list[Citation] = []
-        seen: set[tuple[str, str]] = set()  # (policy, sentence): a repeat is cited once per policy
-        for h in hits:
-            p = index.passages[h.passage]
-            sentence = p.sentences[h.sentence].text
-            if (p.policy, sentence) in seen or h.score < hits[0].score - SCORE_FLOOR:
-                continue
-            score = round(min(self.calibration.score(h), out[-1].score if out else 1.0), 4)
-            if out and score < CONFIDENCE_FLOOR * out[0].score:
-                break  # scores only fall from here
-            seen.add((p.policy, sentence))
-            out.append(Citation(len(out) + 1, p.policy, p.section, p.text, sentence, score, p.start, p.end))
-            if len(out) == k:
-                break
-        return tuple(out)
+        ), vector
 
 
 _default: Bot | None = None

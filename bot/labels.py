@@ -122,3 +122,4 @@ def contact_sentence(sentences: list[str]) -> str | None:
         if cues and _CHANNEL.search(sentence):
             scored.append((-(2 * any(c.startswith("contact") for c in cues) + len(cues)), n, sentence))
     return min(scored)[2] if scored else None
+

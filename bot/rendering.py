@@ -14,7 +14,9 @@ character and markup that closes (``](url)``, ``**``, ``</a>``) to the previous 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -45,9 +47,18 @@ class Rendered:
     def clean_span(self, start: int, end: int) -> tuple[int, int] | None:
         """The inverse of ``source_span``: the clean range of the visible characters whose source
         lies inside ``[start, end)``, or None when none does."""
-        inside = [i for i in range(len(self.text))
-                  if self.starts[i] >= start and self.ends[i] <= end and not self.text[i].isspace()]
-        return (inside[0], inside[-1] + 1) if inside else None
+        # The visible characters keep their source order (whitespace may not: it stands for markup
+        # removed around it), so bisection over them finds the range at once: a policy of
+        # megabytes is not walked for every marked page.
+        solid, starts, ends = self._solid
+        lo, hi = bisect_left(starts, start), bisect_right(ends, end)
+        return (solid[lo], solid[hi - 1] + 1) if lo < hi else None
+
+    @cached_property
+    def _solid(self) -> tuple[list[int], list[int], list[int]]:
+        """Positions of the non-whitespace characters, with their source starts and ends."""
+        solid = [i for i, ch in enumerate(self.text) if not ch.isspace()]
+        return solid, [self.starts[i] for i in solid], [self.ends[i] for i in solid]
 
 def collapse(text: str) -> str:
     """The whitespace rule: runs of whitespace become one space; ends are trimmed."""

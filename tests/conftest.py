@@ -12,12 +12,16 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
 
 from bot import Bot
 from bot.embedding import Embedder, default_embedder
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # else gradio_client may wait on DNS
 PROJECT_DIR = Path(__file__).resolve().parent.parent  # the repository
@@ -86,9 +90,11 @@ def serving(app: object) -> Iterator[str]:
     process can take the port in between); yields its base URL, stops it on exit."""
     import uvicorn
 
+    from bot.web.server import config
+
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    srv = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    srv = uvicorn.Server(config(app))  # the production set-up: timeouts and connection limit
     thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
@@ -108,7 +114,46 @@ def server(bot: Bot, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simpl
     from bot.web import create_app
 
     settings = Settings(policy_dir=bot.settings.policy_dir, index_dir=bot.settings.index_dir,
-                        data_dir=tmp_path_factory.mktemp("data"))
+                        data_dir=tmp_path_factory.mktemp("data"), rate_limit="off")  # the whole session asks
     app = create_app(settings, bot)
     with serving(app) as url:
         yield SimpleNamespace(url=url, app=app)
+
+
+# ---------------------------------------------------------------------------- browser tests
+# Shared by tests/test_browser.py (chat page) and tests/test_widget.py: Playwright's sync API
+# runs once per process, so there is one browser for the whole session.
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's chromium: Playwright cannot download browsers here
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """A real chromium."""
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install -y chromium (make test does it)"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where screenshots go: a temporary folder, or docs/ when POLICYBOT_SCREENSHOTS=docs."""
+    wanted = os.environ.get("POLICYBOT_SCREENSHOTS")
+    folder = PROJECT_DIR / wanted if wanted else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture()
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh desktop-sized page in its own context."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    yield pg
+    context.close()

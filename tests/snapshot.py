@@ -3,8 +3,9 @@
 When the policy or the chunking changes on purpose, these are the only numbers to update.
 """
 
-ANSWER_KEYS = ["question", "answered", "kind", "answer", "policy", "policy_version", "citations", "latency_ms"]
-CITATION_KEYS = {"rank", "policy", "section", "text", "sentence", "score", "start", "end"}
+ANSWER_KEYS = ["question", "answered", "kind", "answer", "policy", "policy_version", "citations", "suggestions",
+               "latency_ms"]
+CITATION_KEYS = {"rank", "policy", "section", "text", "sentence", "score", "match", "start", "end"}
 BELLACOR_PASSAGES = 16
 NOT_SOLD = "Information about Bellacor customers is not sold."  # the answer to "Do you sell my data?"
 NOT_SOLD_SECTION = "How information is used"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 
+import numpy as np
 import pytest
 
 import bot.files as files
@@ -88,7 +89,7 @@ def test_answer_text_is_quoted_verbatim_from_the_policy(bot: Bot) -> None:
 def test_to_dict_has_exactly_the_contract_keys(bot: Bot) -> None:
     d = bot.answer("Do you use cookies?", k=2).to_dict()
     assert list(d) == ["question", "answered", "kind", "answer", "policy", "policy_version", "citations",
-                       "latency_ms"]
+                       "suggestions", "latency_ms"]
     assert d["policy_version"] == bot.index.policies["bellacor"].sha256
     assert all(set(c) == CITATION_KEYS for c in d["citations"])
     assert d["latency_ms"] > 0
@@ -209,3 +210,32 @@ def test_several_policies_answer_from_the_right_one(policy_dir, tmp_path, embedd
     only = b.answer("Can I return a product for a refund?", policy="bellacor")
     assert only.policy == "bellacor" and all(c.policy == "bellacor" for c in only.citations)
     assert not only.answered
+
+
+@pytest.mark.parametrize("question", ["Do you sell my data?", "What is your return policy?", "hi",
+                                      "how do i unsubscribe", "Do you use cookies?"])
+def test_follow_up_suggestions_are_questions_the_policy_answers(bot: Bot, question: str) -> None:
+    suggestions = bot.answer(question).suggestions
+    assert len(suggestions) == 3 and question not in suggestions
+    for follow_up in suggestions:
+        assert bot.answer(follow_up).kind == "answer", follow_up
+
+
+def test_follow_ups_come_from_the_topics_next_to_the_question(bot: Bot) -> None:
+    assert bot.answer("do you use cookies").suggestions[0] == "Do you use my data for advertising?"
+    assert bot.answer("what do you collect about me?").suggestions[:2] == (
+        "How do you use my information?", "Who do you share my information with?")
+
+
+def test_follow_ups_are_asked_once_per_policy_version() -> None:
+    from bot.suggestions import QUESTIONS, FollowUps
+
+    asked: list[tuple[str, str]] = []
+    vectors = np.eye(len(QUESTIONS), 8, dtype=np.float32)
+    followups = FollowUps(lambda q, name: asked.append((q, name)) or "sell" not in q, lambda texts: vectors)
+    first = followups.suggester("shop", "v1")
+    assert followups.suggester("shop", "v1") is first and len(asked) == len(QUESTIONS)
+    assert followups.suggester("shop", "v2") is not first and len(asked) == 2 * len(QUESTIONS)
+    assert "selling" not in first.answered and "sharing" in first.answered
+    selling = vectors[list(QUESTIONS).index("selling")]
+    assert first.after_answer(selling) == (QUESTIONS["sharing"], QUESTIONS["optout"], QUESTIONS["ads"])

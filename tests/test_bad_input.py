@@ -37,7 +37,7 @@ BODIES = [
 @pytest.fixture(scope="module")
 def client(bot: Bot, tmp_path_factory: pytest.TempPathFactory):
     settings = Settings(policy_dir=bot.settings.policy_dir, index_dir=bot.settings.index_dir,
-                        data_dir=tmp_path_factory.mktemp("data"))
+                        data_dir=tmp_path_factory.mktemp("data"), rate_limit="off")  # many requests, one client
     with TestClient(create_app(settings, bot), raise_server_exceptions=False) as c:
         yield c
 

@@ -163,6 +163,11 @@ def check(g: Generated) -> None:
         assert "Back to top" not in p.text and not p.text.endswith(" top")
         if len(p.sentences) > 1:
             assert p.words <= MAX_WORDS
+    # Marking a passage on its page (by bisection) finds what a walk over every character finds.
+    rendered = render_like(g.suffix, g.source)
+    for p in passages:
+        for a, b in ((p.start, p.end), (p.start + 1, p.end - 1), (p.start, p.start + 1)):
+            assert rendered.clean_span(a, b) == _clean_span_walk(rendered, a, b), (a, b)
     # Every sentence lands whole in a passage: none is cut or lost. A list stays with its
     # intro unless together they pass the word limit; then each item still lands whole. A lone
     # question line with text after it is a signpost: it heads the section that follows instead.
@@ -176,6 +181,12 @@ def check(g: Generated) -> None:
                 assert not any(collapse(want) in s.text for p in passages for s in p.sentences), want
                 continue
             assert any(collapse(want) in p.text for p in passages), want
+
+
+def _clean_span_walk(r: object, start: int, end: int) -> tuple[int, int] | None:
+    """The plain definition of ``Rendered.clean_span``: the oracle for its bisection."""
+    inside = [i for i, ch in enumerate(r.text) if r.starts[i] >= start and r.ends[i] <= end and not ch.isspace()]
+    return (inside[0], inside[-1] + 1) if inside else None
 
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

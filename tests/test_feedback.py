@@ -8,7 +8,7 @@ import pytest
 
 from bot import Answer, Bot, FeedbackStore
 from bot.cli import main
-from bot.feedback import redact
+from bot.feedback import _normal, redact
 
 
 @pytest.mark.parametrize(
@@ -105,3 +105,77 @@ def test_a_database_from_before_the_sql_report_is_migrated(tmp_path) -> None:
     assert [(c.question, c.count) for c in r.asked_most] == [("Do you sell my data?", 2),
                                                               ("What is your return policy?", 1)]
     assert [(c.question, c.count) for c in r.unanswered] == [("What is your return policy?", 1)]
+
+
+def _reference_report(path: Path, days: int | None, limit: int) -> tuple:
+    """The report as the answers and votes tables say, grouped directly (the queries of the version
+    before ``question_days``): what the counted report must equal."""
+    import sqlite3
+    from datetime import UTC, datetime, timedelta
+
+    since = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds") if days else ""
+    asked = "FROM answers a WHERE a.asked_at >= ? AND a.kind IS NOT 'smalltalk'"
+    voted = "FROM votes v JOIN answers a ON a.id = v.answer_id WHERE a.asked_at >= ? AND a.kind IS NOT 'smalltalk'"
+    with sqlite3.connect(path) as db:
+        total, answered = db.execute(f"SELECT COUNT(*), TOTAL(a.answered) {asked}", (since,)).fetchone()
+        up, down = db.execute(f"SELECT TOTAL(v.vote = 1), TOTAL(v.vote = -1) {voted}", (since,)).fetchone()
+        top = [db.execute(f"SELECT a.question, COUNT(*) AS n, MIN(a.rowid) {asked} {extra} GROUP BY a.qkey "
+                          f"ORDER BY n DESC, a.question LIMIT ?", (since, limit)).fetchall()
+               for extra in ("", "AND a.answered = 0")]
+        downvoted = db.execute(f"SELECT a.question, a.answer, a.section, COUNT(*) AS n, MIN(a.rowid) {voted} "
+                               f"AND v.vote = -1 GROUP BY a.qkey, a.answer ORDER BY n DESC, a.question LIMIT ?",
+                               (since, limit)).fetchall()
+    return (total, int(answered), [[r[:2] for r in rows] for rows in top], [d[:4] for d in downvoted],
+            int(up), int(down))
+
+
+def _as_reference(r: object) -> tuple:
+    return (r.questions, r.answered, [[(c.question, c.count) for c in rows] for rows in (r.asked_most, r.unanswered)],
+            [(d.question, d.answer, d.section, d.count) for d in r.downvoted], r.upvotes, r.downvotes)
+
+
+def test_report_counts_stay_exact_through_every_change(tmp_path: Path) -> None:
+    """An older database is migrated (counts filled from its rows), then rows are added, voted on,
+    re-voted, edited and deleted by hand and pruned: the counts always equal a recount."""
+    import sqlite3
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    at = {age: (now - timedelta(days=age, hours=1)).isoformat(timespec="seconds") for age in (0, 3, 20, 200)}
+    with sqlite3.connect(tmp_path / "feedback.sqlite3") as db:  # the schema before question_days
+        db.executescript("CREATE TABLE answers (id TEXT PRIMARY KEY, asked_at TEXT NOT NULL, surface TEXT NOT NULL, "
+                         "policy TEXT, question TEXT NOT NULL, answered INTEGER NOT NULL, answer TEXT NOT NULL, "
+                         "section TEXT, score REAL, kind TEXT, qkey TEXT); CREATE TABLE votes (answer_id TEXT "
+                         "PRIMARY KEY, vote INTEGER NOT NULL, voted_at TEXT NOT NULL); "
+                         "CREATE INDEX answers_qkey ON answers (qkey)")
+        rows = [("o1", at[20], "Do you sell my data?", 1, "answer"), ("o2", at[3], "do you SELL my data", 1, "answer"),
+                ("o3", at[3], "What is your return policy?", 0, "not_found"), ("o4", at[0], "hi", 1, "smalltalk"),
+                ("o5", at[20], "Can I opt out?", 0, "not_found"), ("o6", at[200], "Do you use cookies?", 1, "answer")]
+        db.executemany("INSERT INTO answers VALUES (?, ?, 'api', 'bellacor', ?, ?, 'A.', 'S', 0.5, ?, ?)",
+                       [(i, t, q, ok, kind, _normal(q)) for i, t, q, ok, kind in rows])
+        db.executemany("INSERT INTO votes VALUES (?, ?, 'x')",
+                       [("o1", 1), ("o3", -1), ("o4", -1), ("o5", 1), ("o6", 1)])
+    store = FeedbackStore(tmp_path, retention_days=90)
+    asked = [("Do you sell my data", True), ("Can I opt out", False), ("Can I opt out?", False),
+             ("Who sees my data?", True)]
+    ids = [store.record(_answer(q, ok), "test") for q, ok in asked]
+    assert store.vote(ids[0], up=True) and store.vote(ids[0], up=False) and store.vote(ids[1], up=False)
+    assert store.vote(ids[3], up=True)
+    with sqlite3.connect(store.path) as db:
+        db.execute("UPDATE answers SET asked_at = ? WHERE id = ?", (at[200], ids[3]))  # now past retention
+        db.execute("UPDATE answers SET kind = 'smalltalk', qkey = 'x' WHERE id = 'o2'")
+        db.execute("DELETE FROM answers WHERE id = 'o3'")  # its vote stays behind
+        db.execute("DELETE FROM votes WHERE answer_id = 'o5'")
+    store = FeedbackStore(tmp_path, retention_days=90)  # a new process prunes on opening
+    for days, limit in ((None, 10), (7, 10), (30, 1), (1, 10)):
+        assert _as_reference(store.report(days=days, limit=limit)) == _reference_report(store.path, days, limit)
+    with sqlite3.connect(store.path) as db:
+        recount = db.execute(
+            "SELECT IFNULL(a.qkey, ''), substr(a.asked_at, 1, 10), COUNT(*), SUM(a.answered = 0), "
+            "SUM(IFNULL(v.vote = 1, 0)), SUM(IFNULL(v.vote = -1, 0)) FROM answers a "
+            "LEFT JOIN votes v ON v.answer_id = a.id WHERE a.kind IS NOT 'smalltalk' GROUP BY 1, 2 ORDER BY 1, 2"
+        ).fetchall()
+        assert db.execute("SELECT * FROM question_days ORDER BY 1, 2").fetchall() == recount
+        assert not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'answers_qkey'").fetchone()
+    r = store.report()
+    assert (r.questions, r.answered, r.upvotes, r.downvotes) == (5, 2, 1, 2)

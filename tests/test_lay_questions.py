@@ -85,7 +85,7 @@ def test_not_found_says_what_the_bot_knows_and_shows_the_closest(bot: Bot) -> No
 
 
 def test_citations_quote_each_sentence_once_and_drop_far_weaker_ones(bot: Bot) -> None:
-    from bot.engine import CONFIDENCE_FLOOR, SCORE_FLOOR
+    from bot.confidence import CONFIDENCE_FLOOR, SCORE_FLOOR
 
     a = bot.answer("How do I stop marketing emails?", k=5)
     sentences = [c.sentence for c in a.citations]

@@ -36,6 +36,9 @@ def test_answer_follows_the_contract_and_carries_an_id(client: TestClient) -> No
     assert list(data) == ANSWER_KEYS
     assert data["answered"] is True and data["answer"] == NOT_SOLD
     assert data["kind"] == "answer" and 1 <= len(data["citations"]) <= 3
+    assert data["citations"][0]["match"] == "strong" and data["citations"][0]["score"] >= 0.6
+    assert data["suggestions"] == ["Who do you share my information with?", "How do I stop marketing emails?",
+                                   "Do you use my data for advertising?"]  # sharing, opting out, ads: next to selling
     assert len(r.headers["X-Answer-Id"]) == 32
 
 
@@ -84,6 +87,7 @@ def test_policies_are_listed_with_their_details(client: TestClient) -> None:
     assert p["name"] == "bellacor" and p["passages"] == BELLACOR_PASSAGES and p["title"].startswith("Privacy Policy")
     one = client.get("/api/policies/bellacor").json()
     assert one["contact"] == "For additional information contact Customer Care (http://www.bellacor.com/contact.cfm)"
+    assert one["contact_url"] == "http://www.bellacor.com/contact.cfm"
     assert client.get("/api/policies/acme").status_code == 404
 
 
@@ -231,3 +235,36 @@ def test_a_policy_edit_that_cannot_be_indexed_degrades_but_keeps_answering(
         assert str(policy_dir) not in health["reason"], "no server path reaches a client"
         r = c.post("/api/answer", json={"question": "Do you sell my data?"})
         assert r.status_code == 200 and r.json()["answer"] == NOT_SOLD  # from the last good index
+
+
+def test_a_server_whose_index_folder_cannot_be_written_serves_from_a_temporary_one(
+    policy_dir: Path, tmp_path: Path
+) -> None:
+    from bot.web.api import create_app as api_app
+
+    blocked = tmp_path / "index-is-a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    settings = Settings(policy_dir=policy_dir, index_dir=blocked, data_dir=tmp_path / "data")
+    app = api_app(settings, chat=False)  # the server makes its own Bot, allowed to work unpersisted
+    with TestClient(app) as c:
+        wait_until(lambda: c.get("/healthz").status_code == 200, "the model to load", 60)
+        health = c.get("/healthz").json()
+        assert health["status"] == "degraded" and "index folder cannot be written" in health["reason"]
+        assert str(tmp_path) not in health["reason"], "no server path reaches a client"
+        r = c.post("/api/answer", json={"question": "Do you sell my data?"})
+        assert r.status_code == 200 and r.json()["answer"] == NOT_SOLD
+    assert blocked.read_text(encoding="utf-8") == "not a folder"
+    scratch = app.state.runtime.bot._scratch
+    assert scratch is not None and (scratch / "manifest.json").is_file()
+
+
+def test_policy_pages_are_gzipped_and_rendered_once_per_version(client: TestClient, bot: Bot) -> None:
+    from bot.web.pages import PAGES
+
+    page = client.get("/policy/bellacor", headers={"Accept-Encoding": "gzip"})
+    assert page.status_code == 200 and page.headers["content-encoding"] == "gzip"
+    assert bot.index.policies["bellacor"].sha256 in PAGES._cache
+    marked = client.get("/policy/bellacor?start={}&end={}".format(*NOT_SOLD_SPAN))
+    assert marked.text.count('id="cite-1"') == 1 and NOT_SOLD in marked.text
+    answer = client.post("/api/answer", json={"question": "Do you sell my data?"}, headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in answer.headers  # JSON is small: sent as it is

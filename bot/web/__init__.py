@@ -34,7 +34,9 @@ def _serve(argv: list[str] | None) -> int:
     app = create_app(settings)
     import uvicorn
 
+    from .server import config
+
     print(f"policybot: chat at http://{args.host}:{args.port}/  (API docs: /docs, widget demo: /widget-demo)",
           flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    uvicorn.Server(config(app, args.host, args.port)).run()
     return 0

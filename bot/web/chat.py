@@ -1,49 +1,64 @@
-"""The chat page (Gradio): direct answer first, then the cited passages, the policy beside them.
+"""The chat page (Gradio): direct answer first, then the sources that add something, the policy
+beside them with the latest answer's passages marked.
 
-Sources are a collapsible block (open for the first answer); the side panel shows the policy
-with the latest answer's passages marked. Thumbs up/down are stored with the engine's feedback.
-Every message is HTML-escaped before Gradio renders it: a pasted ``<script>`` shows as text.
+Each reply is one bubble (``replies.reply_html``): the quoted answer, its section, the sources
+folded under a native ``<details>`` (open for the first answer), and follow-up questions the
+policy answers as buttons. The conversation is kept on the server. Questions show as text
+(Markdown and HTML escaped); thumbs up/down are stored with the engine's feedback. Styles and the
+screen-reader script are static files beside this module.
 """
 
 from __future__ import annotations
 
 from html import escape
-from typing import Any
+from pathlib import Path
 
 import gradio as gr
 from fastapi import FastAPI
 
 from bot import MAX_QUESTION_CHARS, Answer, PolicybotError
 
-from .pages import STYLE, answer_markdown, md_text, policy_html, policy_url, sources_html
+from .pages import STYLE, glance_html, policy_html, policy_url
+from .replies import md_text, reply_html
 from .runtime import Runtime
 
-CSS = STYLE + """
-#pb-panel .pb-scroll { max-height: 72vh; overflow-y: auto; padding-right: .5rem; }
-#pb-panel .pb-policy, #pb-panel .pb-policy p { font-size: 14px; line-height: 1.6; }
-#pb-panel .pb-policy h2 { font-size: 16px; }
-#pb-panel .pb-policy h3 { font-size: 15px; }
-#pb-chat mark { background: #fff3b0; color: inherit; }
-footer { display: none !important; }
-"""
-SCROLL_TO_CITATION = """() => {
+STATIC = Path(__file__).with_name("static")
+CSS = STYLE + (STATIC / "chat.css").read_text(encoding="utf-8")
+ON_LOAD = (STATIC / "chat.js").read_text(encoding="utf-8")
+# After each reply: bring the first cited passage into view in the side panel, and say the
+# reply's one-line summary in the status region (a moment later, so the bubble is in the page).
+AFTER_REPLY = """() => {
   const box = document.querySelector('#pb-panel .pb-scroll');
   const mark = box && box.querySelector('#cite-1');
   if (mark) box.scrollTo({top: mark.offsetTop - box.offsetTop - 24, behavior: 'smooth'});
+  setTimeout(() => {
+    const says = document.querySelectorAll('#pb-chat .pb-reply .pb-say');
+    const live = document.getElementById('pb-announce');
+    if (live && says.length) live.textContent = says[says.length - 1].textContent;
+  }, 150);
 }"""
+# Blue throughout (the Ask button matches the links), with links at 4.5:1 or more in light and dark.
+THEME = gr.themes.Default(primary_hue="blue").set(
+    link_text_color="#1d4ed8", link_text_color_visited="#6d28d9", link_text_color_hover="#1e40af",
+    link_text_color_active="#1e40af", link_text_color_dark="#93c5fd", link_text_color_visited_dark="#c4b5fd",
+    link_text_color_hover_dark="#bfdbfe", link_text_color_active_dark="#bfdbfe")
 
 
 def _header(rt: Runtime, name: str) -> str:
     title = escape(rt.bot.policy(name).title)
-    return (f"## Questions about the privacy policy\n{title} · [Read the full policy]({policy_url(name)}) · "
-            "[API docs](/docs) · [Support widget demo](/widget-demo)")
+    return f"# Questions about the privacy policy\n{title} · [Read the full policy]({policy_url(name)})"
 
 
 def _panel(rt: Runtime, name: str, answer: Answer | None = None) -> str:
     doc = rt.bot.document(name)
     fresh = answer is not None and answer.policy == name and answer.policy_version == doc.sha256
     marks = [(c.start, c.end, c.sentence) for c in answer.citations if c.policy == name] if fresh else []
-    return f'<div class="pb-scroll">{policy_html(doc, marks)}</div>'
+    return (f'<div class="pb-scroll" tabindex="0" role="region" aria-label="The policy, with the cited passages '
+            f'marked">{policy_html(doc, marks)}</div>')
+
+
+def _content(message: object) -> object:
+    return message.get("content") if isinstance(message, dict) else getattr(message, "content", "")
 
 
 class Handlers:
@@ -52,30 +67,28 @@ class Handlers:
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
 
-    def respond(self, message: str, history: list[dict], policy: str, ids: dict) -> tuple:
+    def respond(self, message: str, history: list, policy: str, ids: dict) -> tuple:
+        """Answer ``message``; ``history`` is the conversation so far, kept on the server. An empty
+        box does nothing: no request error, no change on the page."""
+        if not (message or "").strip():
+            return (gr.skip(),) * 5
         rt = self.rt
         try:
             answer = rt.bot.answer(message, policy=policy or None)
         except PolicybotError as exc:
             raise gr.Error(exc.message) from None
-        answer_id = rt.feedback.record(answer, "chat")
-        opened = not any((m.get("metadata") or {}).get("title") for m in history)  # open on the first sources
-        title = f"Sources ({len(answer.citations)})" if answer.answered else "Closest passages"
-        meta: dict[str, Any] = {"title": title} if opened else {"title": title, "status": "done"}
-        at = len(history)
-        history = [
-            *history,
-            {"role": "user", "content": md_text(answer.question)},
-            {"role": "assistant", "content": answer_markdown(answer, rt.bot.contact(answer.policy or policy))},
-        ]
-        ids = {**ids, at + 1: answer_id}
-        if answer.citations:
-            history.append(gr.ChatMessage(content=sources_html(answer), metadata=meta))
-            ids[at + 2] = answer_id
-        return history, _panel(rt, answer.policy or policy, answer), "", ids
+        answer_id = rt.record(answer, "chat")
+        opened = not any("pb-sources" in str(_content(m)) for m in history)  # the first sources show unfolded
+        reply = gr.ChatMessage(content=reply_html(answer, rt.bot.contact(answer.policy or policy), opened),
+                               options=[{"value": q} for q in answer.suggestions])
+        history = [*history, {"role": "user", "content": md_text(answer.question)}, reply]
+        ids = {**ids, len(history) - 1: answer_id} if answer_id else ids
+        return history, history, _panel(rt, answer.policy or policy, answer), "", ids
 
-    def example(self, history: list[dict], policy: str, ids: dict, picked: gr.SelectData) -> tuple:
-        return self.respond(picked.value["text"], history, policy, ids)
+    def picked(self, history: list, policy: str, ids: dict, picked: gr.SelectData) -> tuple:
+        """An example or a follow-up question was clicked: ask it."""
+        value = picked.value
+        return self.respond(value["text"] if isinstance(value, dict) else str(value), history, policy, ids)
 
     def like(self, ids: dict, data: gr.LikeData) -> None:
         index = data.index[0] if isinstance(data.index, list | tuple) else data.index
@@ -84,7 +97,7 @@ class Handlers:
             self.rt.feedback.vote(answer_id, bool(data.liked))
 
     def switch(self, policy: str) -> tuple:
-        return _header(self.rt, policy), _panel(self.rt, policy), [], {}
+        return _header(self.rt, policy), _panel(self.rt, policy), glance_html(self.rt.bot.overview(policy)), [], [], {}
 
     def ask(self, question: str, policy: str | None = None) -> dict:
         """Answer a question; returns the same JSON as POST /api/answer."""
@@ -92,7 +105,7 @@ class Handlers:
             answer = self.rt.bot.answer(question, policy=policy or None)
         except PolicybotError as exc:
             raise gr.Error(exc.message) from None
-        self.rt.feedback.record(answer, "gradio-api")
+        self.rt.record(answer, "gradio-api")
         return answer.to_dict()
 
 
@@ -103,39 +116,46 @@ def build_chat(rt: Runtime) -> gr.Blocks:
     on = Handlers(rt)
 
     with gr.Blocks(title="policybot: privacy policy questions", analytics_enabled=False) as demo:
-        header = gr.Markdown(_header(rt, first))
+        header = gr.Markdown(_header(rt, first), elem_id="pb-title")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 policy = gr.Dropdown([(p.title, p.name) for p in policies], value=first, label="Policy",
                                      visible=len(policies) > 1, interactive=True)
                 chatbot = gr.Chatbot(
-                    label="policybot", elem_id="pb-chat", height=560, allow_tags=False,
+                    label="Conversation", show_label=False, elem_id="pb-chat", height=560, allow_tags=False,
                     examples=[{"text": q} for q in rt.bot.examples], feedback_options=("Like", "Dislike"),
                     placeholder="Ask anything about this privacy policy. Answers quote the policy itself.",
+                    buttons=["copy_all"],
                 )
                 with gr.Row():
-                    box = gr.Textbox(placeholder="Ask about the policy, e.g. Do you share my data?",
+                    box = gr.Textbox(placeholder="Ask about the policy", label="Your question",
                                      max_length=MAX_QUESTION_CHARS, show_label=False, scale=8, autofocus=True,
                                      elem_id="pb-question")
                     send = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="pb-send")
             with gr.Column(scale=2, elem_id="pb-panel"):
+                with gr.Accordion("At a glance: what the policy says, topic by topic", open=False,
+                                  elem_id="pb-glance"):
+                    glance = gr.HTML(glance_html(rt.bot.overview(first)))
                 gr.Markdown("**The policy** · the latest answer's passages are marked")
                 panel = gr.HTML(_panel(rt, first))
         ids = gr.State({})
+        # The conversation lives on the server: requests carry only the new question, so they stay
+        # under the 16 KB body limit however long the chat gets, and no client can rewrite it.
+        history = gr.State([])
 
-        outputs = [chatbot, panel, box, ids]
+        outputs = [chatbot, history, panel, box, ids]
         for trigger in (box.submit, send.click):
-            trigger(on.respond, [box, chatbot, policy, ids], outputs, api_visibility="private").then(
-                None, js=SCROLL_TO_CITATION)
-        chatbot.example_select(on.example, [chatbot, policy, ids], outputs, api_visibility="private").then(
-            None, js=SCROLL_TO_CITATION)
+            trigger(on.respond, [box, history, policy, ids], outputs, api_visibility="private").then(
+                None, js=AFTER_REPLY)
+        for select in (chatbot.example_select, chatbot.option_select):
+            select(on.picked, [history, policy, ids], outputs, api_visibility="private").then(None, js=AFTER_REPLY)
         chatbot.like(on.like, [ids], None, api_visibility="private")
-        policy.change(on.switch, [policy], [header, panel, chatbot, ids], api_visibility="private")
+        policy.change(on.switch, [policy], [header, panel, glance, chatbot, history, ids], api_visibility="private")
         gr.api(on.ask, api_name="chat")
     demo.queue(default_concurrency_limit=4)
     return demo
 
 
 def mount_chat(app: FastAPI, rt: Runtime) -> None:
-    gr.mount_gradio_app(app, build_chat(rt), path="/", css=CSS, footer_links=[], run_history=False,
-                        show_error=True)
+    gr.mount_gradio_app(app, build_chat(rt), path="/", css=CSS, js=ON_LOAD, theme=THEME, footer_links=[],
+                        run_history=False, show_error=False)  # gr.Error messages only, never exception text

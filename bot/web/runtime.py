@@ -5,9 +5,13 @@ Its own module so the API and the chat page both depend on it, and not on each o
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import threading
 
-from bot import Bot, FeedbackStore, Settings
+from bot import Answer, Bot, FeedbackStore, Settings
+
+log = logging.getLogger("bot.web")
 
 
 class Runtime:
@@ -15,10 +19,24 @@ class Runtime:
 
     def __init__(self, settings: Settings, bot: Bot | None = None) -> None:
         self.settings = settings
-        self.bot = bot or Bot(settings=settings, progress=True)
+        # A server keeps serving when its index folder cannot be written (see Bot's unpersisted_ok).
+        self.bot = bot or Bot(settings=settings, progress=True, unpersisted_ok=True)
         self.feedback = FeedbackStore(settings.data_dir, settings.retention_days)
         self.ready = threading.Event()
 
     def warm(self) -> None:
+        try:
+            self.feedback.warm()  # redaction rules and the database, before the first question
+        except (sqlite3.Error, OSError):  # answering goes on without the log (see record)
+            log.exception("the feedback log at %s cannot be opened", self.feedback.path)
         self.bot.warm()
         self.ready.set()
+
+    def record(self, answer: Answer, surface: str) -> str | None:
+        """Log an answer shown to someone; its id, or None when the log cannot be written (the
+        person still gets the answer: a full disk must not stop the bot, only its statistics)."""
+        try:
+            return self.feedback.record(answer, surface)
+        except (sqlite3.Error, OSError):
+            log.exception("could not log an answer to %s", self.feedback.path)
+            return None

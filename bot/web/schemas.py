@@ -26,6 +26,8 @@ class CitationOut(BaseModel):
     text: str = Field(description="The cited passage.")
     sentence: str = Field(description="The key sentence inside the passage.")
     score: float = Field(description="Probability that the passage answers the question, 0..1.")
+    match: Literal["strong", "partial"] = Field(description="The score in words, for people: 'strong' at "
+                                                            "0.6 or more, else 'partial'.")
     start: int = Field(description="Offset of the passage in the policy file.")
     end: int
 
@@ -43,6 +45,8 @@ class AnswerOut(BaseModel):
     policy_version: str | None = Field(description="sha256 of the policy text the answer was read from, as "
                                                    "indexed; citation offsets refer to that version.")
     citations: list[CitationOut]
+    suggestions: list[str] = Field(description="Up to three follow-up questions that this policy answers, on "
+                                               "topics next to the question's.")
     latency_ms: float
 
 
@@ -55,7 +59,37 @@ class PolicyOut(BaseModel):
 
 class PolicyDetail(PolicyOut):
     contact: str | None = Field(description="The policy's own sentence on how to contact the company.")
+    contact_url: str | None = Field(description="The web address in that sentence, or mailto: its e-mail.")
     url: str = Field(description="Page showing the whole policy.")
+
+
+class TopicOut(BaseModel):
+    addressed: bool = Field(description="Whether the policy states its position on this topic.")
+    quotes: list[CitationOut] = Field(description="The 1-2 sentences that state it, quoted (none when not addressed).")
+    summary: str | None = Field(None, description="\"Not found in this policy\" when not addressed.")
+
+
+class DatedOut(BaseModel):
+    label: str = Field(description="As the policy writes it, e.g. \"Last Modified\".")
+    date: str = Field(description="As the policy writes it, e.g. \"15th August 2025\".")
+    start: int = Field(description="Offset of the date in the policy file.")
+    end: int
+
+
+class StatsOut(BaseModel):
+    words: int
+    reading_minutes: int = Field(description="At 238 words a minute.")
+    grade: float = Field(description="Readability: Flesch-Kincaid grade level.")
+    grade_scale: str
+
+
+class OverviewOut(BaseModel):
+    policy: str
+    version: str = Field(description="sha256 of the policy text the overview was made from.")
+    updated: DatedOut | None = Field(description="The policy's own last-updated or effective date, if it states one.")
+    stats: StatsOut
+    topics: dict[str, TopicOut] = Field(description="collection, use, sharing, selling, cookies, ads, children, "
+                                                    "security, retention, rights, optout, transfer, changes, contact.")
 
 
 class FeedbackIn(BaseModel):

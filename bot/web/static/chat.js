@@ -1,0 +1,26 @@
+() => {
+  // Screen readers hear a short line per reply (the answer, then how many sources), not the
+  // whole bubble: Gradio's live chat log is silenced, its raw-markup labels are removed, and one
+  // polite status region speaks the reply's hidden .pb-say line (see bot/web/replies.py).
+  const live = document.createElement('div');
+  live.id = 'pb-announce';
+  live.className = 'pb-sr-only';
+  live.setAttribute('role', 'status');
+  live.setAttribute('aria-live', 'polite');
+  document.body.appendChild(live);
+  const tidy = () => {
+    document.querySelectorAll('#pb-chat [role=log][aria-live]').forEach((log) => {
+      if (log.getAttribute('aria-live') !== 'off') log.setAttribute('aria-live', 'off');
+    });
+    document.querySelectorAll('#pb-chat [data-testid=bot][aria-label], #pb-chat [data-testid=user][aria-label]')
+      .forEach((m) => m.removeAttribute('aria-label'));
+    // Gradio marks the example questions up as a list of buttons with no list items: a group.
+    document.querySelectorAll('#pb-chat .examples[role=list]').forEach((g) => {
+      g.setAttribute('role', 'group');
+      g.setAttribute('aria-label', 'Example questions');
+    });
+  };
+  new MutationObserver(tidy).observe(document.body, {subtree: true, childList: true, attributes: true,
+                                                      attributeFilter: ['aria-label', 'aria-live', 'role']});
+  tidy();
+}
