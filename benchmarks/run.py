@@ -198,7 +198,35 @@ ADAPTER_NOTE = [
 ]
 
 
-def write(q: dict, lq: dict, s: dict, b: dict, c: dict, seconds: float) -> None:
+def glance_and_diff() -> dict:
+    """Issue 10: the overview against the layqa topic labels, and the diff's speed (its own script)."""
+    import overview
+
+    diff = subprocess.run([sys.executable, str(Path(__file__).with_name("diff_speed.py"))], capture_output=True,
+                          text=True, check=False)
+    return {"overview": overview.measure(), "diff": diff.stdout.strip()}
+
+
+def glance_lines(g: dict) -> list[str]:
+    o = g["overview"]
+    return [
+        "## A policy at a glance, and what changed (issue 10)",
+        "",
+        f"`bot.overview` against the hand labels of `../shared/data/layqa/topics` ({o['topics']} topic calls on four",
+        f"policies): addressed or not right for **{o['addressed_accuracy']:.3f}** (target 0.90); the first quote",
+        f"holds a gold phrase for **{o['quote_accuracy']:.3f}** of the {o['quotable']} topics both call addressed",
+        "(target 0.80). `python benchmarks/overview.py` lists every miss.",
+        "",
+        "`policybot diff` on two versions of about 5,000 words (`python benchmarks/diff_speed.py`, target under 2 s):",
+        "",
+        "```",
+        g["diff"],
+        "```",
+        "",
+    ]
+
+
+def write(q: dict, lq: dict, s: dict, b: dict, c: dict, seconds: float, g: dict) -> None:
     header = "| system | " + " | ".join(METRICS) + " |\n|---|" + "---|" * len(METRICS)
     lines = [
         "# Benchmarks",
@@ -273,6 +301,7 @@ def write(q: dict, lq: dict, s: dict, b: dict, c: dict, seconds: float) -> None:
         f"alone takes {c['import_s']:.2f} s in the same run, so loading the index, the model and answering add "
         f"{c['ask_s'] - c['import_s']:+.2f} s to it. Peak memory of the process: {c['peak_rss_mib']:.0f} MiB.",
         "",
+        *glance_lines(g),
     ]
     OUT.write_text("\n".join(lines), encoding="utf-8")
 
@@ -286,7 +315,8 @@ def main() -> None:
         b = build_speed(work)
     q = quality()
     lq = lay()
-    write(q, lq, s, b, c, time.perf_counter() - started)
+    g = glance_and_diff()
+    write(q, lq, s, b, c, time.perf_counter() - started, g)
     print(OUT.read_text())
 
 

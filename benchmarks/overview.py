@@ -1,0 +1,55 @@
+"""The overview against hand labels: ``../shared/data/layqa/topics`` (four policies, 14 topics each).
+
+    python benchmarks/overview.py      # addressed accuracy, quote accuracy, seconds per overview
+
+addressed: the topic is called addressed or not as the label says. quote: for topics both the
+label and the overview call addressed, the first quote holds a gold phrase (the layqa matching
+rule: lowercase, runs of other characters than a-z and 0-9 -> one space, substring).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import layqa
+
+TOPICS = layqa.DATA / "topics"
+
+
+def measure() -> dict:
+    right = total = quoted = quotable = 0
+    seconds, misses = [], []
+    for name, bot in layqa.bots().items():
+        labels = json.loads((TOPICS / f"{name}.json").read_text(encoding="utf-8"))["topics"]
+        bot.warm()
+        started = time.perf_counter()
+        overview = bot.overview(name)
+        seconds.append(time.perf_counter() - started)
+        for topic, label in labels.items():
+            view = overview.topics[topic]
+            total += 1
+            right += view.addressed == label["addressed"]
+            if view.addressed != label["addressed"]:
+                misses.append(f"{name}/{topic}: addressed {view.addressed}, labelled {label['addressed']}")
+            if view.addressed and label["addressed"]:
+                quotable += 1
+                gold = [layqa.norm(g) for g in label["gold"]]
+                ok = any(g in layqa.norm(view.quotes[0].sentence) for g in gold)
+                quoted += ok
+                if not ok:
+                    misses.append(f"{name}/{topic}: quoted {view.quotes[0].sentence[:80]!r}")
+    return {"addressed_accuracy": round(right / total, 3), "topics": total,
+            "quote_accuracy": round(quoted / max(quotable, 1), 3), "quotable": quotable,
+            "seconds_median": round(statistics.median(seconds), 2), "misses": misses}
+
+
+if __name__ == "__main__":
+    result = measure()
+    for line in result.pop("misses"):
+        print("  " + line)
+    print(json.dumps(result))
