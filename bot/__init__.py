@@ -15,10 +15,14 @@ from .errors import (
     PolicybotError,
     PolicySourceError,
     UnknownPolicyError,
+    UnknownVersionError,
 )
 from .feedback import FeedbackStore
+from .history import Changes
 from .overview import TOPIC_NAMES, Overview
 from .results import Answer, Citation
+from .topics import word_diff
+from .versions import Version
 
 __all__ = [
     "DEFAULT_K",
@@ -28,6 +32,7 @@ __all__ = [
     "Answer",
     "Bot",
     "Change",
+    "Changes",
     "Citation",
     "Diff",
     "FeedbackStore",
@@ -39,8 +44,11 @@ __all__ = [
     "PolicybotError",
     "Settings",
     "UnknownPolicyError",
+    "UnknownVersionError",
+    "Version",
     "__version__",
     "answer",
     "diff_documents",
     "diff_files",
+    "word_diff",
 ]

@@ -23,9 +23,10 @@ from .confidence import Calibration, cite, load_calibration
 from .config import Settings
 from .embedding import Embedder, default_embedder
 from .errors import IndexFolderError, PolicybotError, PolicySourceError, UnknownPolicyError
+from .history import Changes, History, Version
 from .index import Index, PolicyInfo
 from .labels import contact_sentence
-from .overview import Overview, make_overview
+from .overview import Overview
 from .query import prepare
 from .reader import Document, policy_files
 from .results import NOT_FOUND, Answer
@@ -71,7 +72,7 @@ class Bot:
         self._edit_problem: str | None = None  # why the latest policy edit could not be indexed, if it could not
         self._unpersisted_ok = unpersisted_ok
         self._scratch: Path | None = None  # the temporary index folder, once the real one proved unwritable
-        self._overviews: dict[str, Overview] = {}  # policy -> the overview of its latest version
+        self.history = History()  # each policy version's overview and changes (and texts: keep_versions)
         self.followups = FollowUps(lambda q, name: self._answer(q, self.settings.k, name)[0].answered,
                                    self.embedder.encode)
         self._stamp = self._folder_stamp()
@@ -89,14 +90,17 @@ class Bot:
         """Load the model, spelling index and follow-up questions now, not on the first question."""
         self.embedder.encode_query("warm up")
         self.index.speller.warm()
+        self.history.prepare(self.index, self.overview)
         self._prepare(self.index)
 
     def _prepare(self, index: Index) -> None:
-        """Each policy's follow-ups and overview (1.3 s a policy; past WARM_POLICIES, on first use)."""
+        """Each policy's follow-ups (1 s a policy; past WARM_POLICIES, on first use)."""
         for info in list(index.policies.values())[:WARM_POLICIES]:
             self.followups.suggester(info.name, info.sha256)
-            if info.name in self.index.policies:  # not a policy the edit just removed
-                self.overview(info.name)
+
+    def keep_versions(self, data_dir: str | Path | None = None) -> None:
+        """Keep every text each policy has had under ``data_dir``/versions (the server does)."""
+        self.history.keep(Path(data_dir or self.settings.data_dir) / "versions", self.index)
 
     # ------------------------------------------------------------------ policies
 
@@ -114,16 +118,21 @@ class Bot:
         self.policy(name, index)
         return index.document(name)
 
-    def overview(self, name: str) -> Overview:
-        """The policy at a glance, topic by topic (``bot.overview``), made once per policy version."""
-        index, info = self.index, self.policy(name)
-        made = self._overviews.get(name)
-        if made is None or made.version != info.sha256:
-            sentences = [s.text for p in index.passages[info.ids] for s in p.sentences]
-            made = make_overview(name, info.sha256, index.document(name).source, sentences,
-                                 lambda q: self._answer(q, 5, name)[0], self.calibration.threshold)
-            self._overviews[name] = made
-        return made
+    def overview(self, name: str, index: Index | None = None) -> Overview:
+        """The policy at a glance (``bot.overview``), made once per policy version: in a server by
+        ``warm()``, and after an edit before the new index serves, so a request only reads it."""
+        index = index or self.index
+        return self.history.overview(index, self.policy(name, index), lambda q: self._answer(q, 5, name, index)[0],
+                                     self.calibration.threshold)
+
+    def versions(self, name: str) -> list[Version]:
+        """The policy's versions, newest first (past ones are kept once ``keep_versions`` is on)."""
+        return self.history.versions(self.index, self.policy(name).name)
+
+    def changes(self, name: str, old: str | None = None, new: str | None = None) -> Changes | None:
+        """What changed between two versions (sha256 prefixes; default: the one before -> the current)."""
+        index = self.index
+        return self.history.changes(index, self.policy(name, index).name, old, new)
 
     def contact(self, name: str) -> str | None:
         """The policy's own sentence on how to contact the company, if it has one."""
@@ -198,6 +207,7 @@ class Bot:
             stamp = self._folder_stamp()  # taken before reading: a later edit shows as a new stamp
             try:
                 index = self._open()
+                self.history.prepare(index, self.overview, record=True)  # before it serves
             except (PolicybotError, OSError) as exc:
                 self._edit_problem = ("the policy folder changed but could not be indexed: "
                                       f"{getattr(exc, 'message', exc)}")
@@ -221,11 +231,12 @@ class Bot:
         """The raw retrieval behind an answer, with its signals (for tuning and benchmarks)."""
         return self._search(check_question(question), check_k(self.settings.k if k is None else k), policy)[2]
 
-    def _search(self, text: str, k: int, policy: str | None) -> tuple[Index, list[str], list[Hit], np.ndarray]:
-        if time.monotonic() - self._checked > REFRESH_SECONDS:
+    def _search(self, text: str, k: int, policy: str | None, index: Index | None = None) -> tuple[
+            Index, list[str], list[Hit], np.ndarray]:
+        if index is None and time.monotonic() - self._checked > REFRESH_SECONDS:
             self.refresh()
-        index = self.index
-        names = [self.policy(policy).name] if policy is not None else list(index.policies)
+        index = index or self.index
+        names = [self.policy(policy, index).name] if policy is not None else list(index.policies)
         query = prepare(text, index.speller)
         vector = self.embedder.encode_query(query.text)
         return index, names, retrieve(index, vector, query, names, k), vector
@@ -238,30 +249,23 @@ class Bot:
         return replace(answer, suggestions=self.followups.suggest(answer, vector),
                        latency_ms=round((time.perf_counter() - started) * 1000, 2))
 
-    def _answer(self, text: str, k: int, policy: str | None) -> tuple[Answer, np.ndarray | None]:
-        """The answer without follow-ups, and the question's vector (None for small talk)."""
+    def _answer(self, text: str, k: int, policy: str | None, index: Index | None = None
+                ) -> tuple[Answer, np.ndarray | None]:
+        """The answer without follow-ups (from ``index``, else the one serving), its vector (None: small talk)."""
         chat = smalltalk_kind(text)
         if chat is not None:
-            index = self.index
+            index = index or self.index
             name = self.policy(policy, index).name if policy is not None else None
             if name is None and len(index.policies) == 1:
                 name = next(iter(index.policies))
             return Answer(text, False, smalltalk_reply(chat), (), name, 0.0, "smalltalk",
                           index.policies[name].sha256 if name else None), None
-        index, names, hits, vector = self._search(text, k + 2, policy)  # a spare two, for merged repeats
+        index, names, hits, vector = self._search(text, k + 2, policy, index)  # a spare two, for merged repeats
         citations = cite(index, hits, k, self.calibration)
         answered = bool(citations) and citations[0].score >= self.calibration.threshold
         chosen = policy or (citations[0].policy if answered else names[0] if len(names) == 1 else None)
-        return Answer(
-            policy_version=index.policies[chosen].sha256 if chosen else None,
-            question=text,
-            answered=answered,
-            text=citations[0].sentence if answered else NOT_FOUND,
-            citations=citations,
-            policy=chosen,
-            latency_ms=0.0,
-            kind="answer" if answered else "not_found",
-        ), vector
+        return Answer(text, answered, citations[0].sentence if answered else NOT_FOUND, citations, chosen, 0.0,
+                      "answer" if answered else "not_found", index.policies[chosen].sha256 if chosen else None), vector
 
 
 _default: Bot | None = None

@@ -33,3 +33,7 @@ class PolicySourceError(PolicybotError):
 
 class IndexFolderError(PolicybotError):
     """The index folder cannot be used: it is a file, or it cannot be written."""
+
+
+class UnknownVersionError(PolicybotError, LookupError):
+    """The asked-for version of a policy is not kept; the message lists the versions there are."""

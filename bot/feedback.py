@@ -20,6 +20,7 @@ import math
 import os
 import re
 import sqlite3
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -106,7 +107,6 @@ def _normal(question: str) -> str:
     return " ".join(re.sub(r"[^\w\s\[\]]", " ", question.lower()).split())
 
 
-
 def redact(text: str) -> str:
     """``text`` with personal data replaced by placeholders (``bot.redact``, loaded on first use:
     its rules are only needed where questions are stored, never by ``import bot``)."""
@@ -151,34 +151,47 @@ class FeedbackStore:
         self.retention_days = retention_days
         self._ready = False
         self._pruned = -math.inf  # time.monotonic() of the last pruning: never, so the first use prunes
+        # One connection kept open, taken in turn: one per answer cost ~8 ms (closing the last one
+        # checkpoints the WAL), and sqlite's busy wait sleeps up to 100 ms where a lock hands over.
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        self._pid = 0  # the process the connection belongs to (a forked child opens its own)
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
-        if not self._ready or not self.path.exists():  # create the file and tables (idempotent)
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))  # questions are private
-            self.path.chmod(0o600)
-            with sqlite3.connect(self.path, timeout=10) as setup:
-                setup.execute("PRAGMA journal_mode=WAL")  # persistent: stored in the file
-                setup.executescript(SCHEMA)
-                columns = {row[1] for row in setup.execute("PRAGMA table_info(answers)")}
-                if "kind" not in columns:  # a database from before answers had a kind
-                    setup.execute("ALTER TABLE answers ADD COLUMN kind TEXT")
-                if "qkey" not in columns:  # from before the report grouped in SQL: fill the key once
-                    setup.execute("ALTER TABLE answers ADD COLUMN qkey TEXT")
-                    setup.executemany("UPDATE answers SET qkey = ? WHERE id = ?",
-                                      [(_normal(q), i) for i, q in setup.execute("SELECT id, question FROM answers")])
-                _add_counts(setup)
-            setup.close()
-            self._ready = True
-        db = sqlite3.connect(self.path, timeout=10)
-        try:
-            with db:
+        """The store's connection, for one transaction (committed on leaving), one thread at a time."""
+        with self._lock:
+            if not self._ready or not self.path.exists():  # create the file and tables (idempotent)
+                if self._conn is not None and self._pid == os.getpid():  # a forked child's is the parent's
+                    self._conn.close()
+                self._conn = None
+                self._setup()
+            if self._conn is None or self._pid != os.getpid():
+                self._conn, self._pid = sqlite3.connect(self.path, timeout=10, check_same_thread=False), os.getpid()
+                # WAL, synchronous=NORMAL: no flush per commit; a killed process loses none, a power cut the last.
+                self._conn.execute("PRAGMA synchronous=NORMAL")
+            with self._conn as db:
                 if time.monotonic() - self._pruned > PRUNE_SECONDS:
                     self._prune(db)
                 yield db
-        finally:
-            db.close()
+
+    def _setup(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))  # questions are private
+        self.path.chmod(0o600)
+        with sqlite3.connect(self.path, timeout=10) as setup:
+            setup.execute("PRAGMA journal_mode=WAL")  # persistent: stored in the file
+            setup.executescript(SCHEMA)
+            columns = {row[1] for row in setup.execute("PRAGMA table_info(answers)")}
+            if "kind" not in columns:  # a database from before answers had a kind
+                setup.execute("ALTER TABLE answers ADD COLUMN kind TEXT")
+            if "qkey" not in columns:  # from before the report grouped in SQL: fill the key once
+                setup.execute("ALTER TABLE answers ADD COLUMN qkey TEXT")
+                setup.executemany("UPDATE answers SET qkey = ? WHERE id = ?",
+                                  [(_normal(q), i) for i, q in setup.execute("SELECT id, question FROM answers")])
+            _add_counts(setup)
+        setup.close()
+        self._ready = True
 
     def warm(self) -> None:
         """Load the redaction rules (~0.2 s) and open the file (creating it, or migrating an older

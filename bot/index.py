@@ -7,7 +7,8 @@ Layout of ``index/``::
                            contexts.npy, passages.faiss, bm25/<n>/, sources/<policy file>
 
 ``sources/`` keeps each policy exactly as indexed, so a page that marks a citation's offsets
-draws them on the text they index even after the live file has been edited. Building is
+draws them on the text they index even after the live file has been edited. ``overviews/`` is
+added to a build by ``history`` (a cache of each policy's overview, not in the manifest). Building is
 ``build.py``; this module only reads, and says why an index cannot be served.
 """
 

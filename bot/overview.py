@@ -111,6 +111,16 @@ class Overview:
     stats: Stats
     topics: dict[str, TopicView]
 
+    @classmethod
+    def from_dict(cls, data: dict) -> Overview:
+        """The overview ``to_dict`` gave (read back from the index's cache: ``history``)."""
+        def quotes(found: list[dict]) -> tuple[Citation, ...]:
+            return tuple(Citation(**{k: v for k, v in q.items() if k != "match"}) for q in found)
+
+        topics = {t: TopicView(t, v["addressed"], quotes(v["quotes"])) for t, v in data["topics"].items()}
+        updated = Dated(**data["updated"]) if data["updated"] else None
+        return cls(data["policy"], data["version"], updated, Stats(**data["stats"]), topics)
+
     def to_dict(self) -> dict:
         return {"policy": self.policy, "version": self.version,
                 "updated": vars(self.updated) if self.updated else None, "stats": vars(self.stats),

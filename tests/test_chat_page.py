@@ -10,9 +10,13 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
+from tests.conftest import wait_until
+from tests.keyboard import focus_stop, press_until
 from tests.snapshot import NOT_SOLD, NOT_SOLD_SPAN
 
 CITED_PAGE = "/policy/bellacor?start={}&end={}#cite-1".format(*NOT_SOLD_SPAN)
+CHILDREN = "Do you collect data from children?"  # an answer with one more source and follow-ups
+GLANCE = "At a glance: what the policy says, topic by topic"
 
 
 def _ask(page: Page, question: str) -> None:
@@ -88,18 +92,38 @@ def test_sources_fold_with_the_keyboard(server, page: Page) -> None:
     assert details.locator("button").count() == 0, "no control nested in the toggle"
 
 
-def test_a_phone_gets_the_chat_full_width_without_the_side_panel(server, browser: Browser, shots: Path) -> None:
+def test_a_phone_gets_the_chat_full_width_and_at_a_glance_under_it(server, browser: Browser, shots: Path) -> None:
     context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)
     page = context.new_page()
     page.goto(server.url + "/")
     _answered(page)
-    expect(page.locator("#pb-panel")).to_be_hidden()
+    expect(page.locator("#pb-panel .pb-scroll")).to_be_hidden()  # no policy scroll box inside the scrolling page
     chat = page.locator("#pb-chat").bounding_box()
     bubble = page.locator("#pb-chat .pb-reply").last.bounding_box()
     assert chat and bubble and bubble["width"] >= 0.75 * chat["width"], (bubble, chat)
     box = page.locator("#pb-question textarea")
     assert box.evaluate("t => t.scrollHeight <= t.clientHeight + 2"), "the placeholder fits on one line"
     page.screenshot(path=str(shots / "chat-phone.png"))
+    # "At a glance" is right under the question box, as wide as the chat, and opens there.
+    toggle = page.get_by_role("button", name=GLANCE)
+    toggle.scroll_into_view_if_needed()
+    expect(toggle).to_be_in_viewport()
+    under, asked = toggle.bounding_box(), page.locator("#pb-send").bounding_box()
+    assert under and asked and 0 < under["y"] - (asked["y"] + asked["height"]) < 80, (under, asked)
+    toggle.click()
+    glance = page.locator("#pb-glance .pb-glance")
+    expect(glance.locator("li")).to_have_count(14)
+    wide, text = glance.bounding_box(), page.locator("#pb-glance").bounding_box()
+    assert wide and text and text["x"] >= 0 and text["x"] + text["width"] <= 390 and text["width"] >= 0.8 * 390
+    assert glance.evaluate("g => Math.min(...[...g.querySelectorAll('*')].map(n => parseFloat(getComputedStyle(n)"
+                           ".fontSize)))") >= 14
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "no sideways scrolling"
+    selling = glance.locator("li", has_text="Selling your data")
+    expect(selling).to_contain_text(NOT_SOLD)
+    with page.expect_popup() as popup:
+        selling.get_by_role("link", name="In the policy").click()
+    expect(popup.value.locator("mark#cite-1")).to_contain_text(NOT_SOLD)
+    assert _serious(page) == []
     context.close()
 
 
@@ -139,3 +163,91 @@ def test_at_a_glance_lists_every_topic_with_its_quote_or_not_found(server, page:
     expect(popup.value.locator("mark#cite-1")).to_contain_text(NOT_SOLD)
     expect(glance.locator(".pb-facts")).to_contain_text("words, about 5 min to read, reading grade")
     assert _serious(page) == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_keyboard_only_end_to_end(server, browser: Browser, scheme: str) -> None:
+    """Ask, fold the sources, open one in the policy, vote, take a follow-up and open "At a glance",
+    with the keyboard alone; every stop on the way is on screen, named and ringed (tests/keyboard.py)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    bot = server.app.state.runtime.bot
+    page.goto(server.url + "/")
+    box = page.get_by_role("textbox", name="Your question")
+    expect(box).to_be_focused()  # the page starts in the question box
+    assert focus_stop(page) == ("textbox", "Your question")
+    page.keyboard.type(CHILDREN)
+    page.keyboard.press("Enter")
+    chat = page.locator("#pb-chat")
+    reply = chat.locator(".pb-reply").last
+    expect(reply.locator("blockquote")).to_have_text(bot.answer(CHILDREN).text, timeout=30000)
+    expect(box).to_be_focused()
+    # The latest answer is just before the box: Shift+Tab walks back into it, to its sources.
+    sources = reply.locator("details.pb-sources")
+    press_until(page, "Shift+Tab", sources.locator("summary"))
+    page.keyboard.press("Space")
+    expect(sources).not_to_have_attribute("open", "")
+    page.keyboard.press("Enter")
+    expect(sources).to_have_attribute("open", "")
+    press_until(page, "Tab", sources.get_by_role("link", name="View in policy"))
+    with page.expect_popup() as popup:
+        page.keyboard.press("Enter")
+    source = bot.answer(CHILDREN).citations[1]  # the passage this source quotes, marked in the whole policy
+    assert f"/policy/bellacor?start={source.start}&end={source.end}&v=" in popup.value.url
+    expect(popup.value.locator("mark#cite-1")).to_contain_text(source.text.split(". ")[0])
+    popup.value.close()
+    store = server.app.state.runtime.feedback
+    upvotes = store.report().upvotes
+    press_until(page, "Tab", chat.get_by_role("button", name="Like", exact=True))
+    page.keyboard.press("Enter")
+    wait_until(lambda: store.report().upvotes == upvotes + 1, "the keyboard's vote to be stored")
+    follow_up = bot.answer(CHILDREN).suggestions[0]
+    press_until(page, "Tab", chat.get_by_role("button", name=follow_up))
+    page.keyboard.press("Enter")
+    expect(chat.locator(".pb-reply")).to_have_count(2, timeout=30000)
+    expect(chat.locator(".pb-reply").last.locator("blockquote")).to_have_text(bot.answer(follow_up).text)
+    expect(box).to_be_focused()  # not dropped to the page's start when the chosen button goes away
+    # At a glance: past the Ask button, a toggle that says whether it is open.
+    toggle = page.get_by_role("button", name=GLANCE)
+    assert press_until(page, "Tab", toggle)[-2:] == [("button", "Ask"), ("button", GLANCE)]
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    selling = page.locator("#pb-glance li", has_text="Selling your data").get_by_role("link", name="In the policy")
+    press_until(page, "Tab", selling)
+    with page.expect_popup() as popup:
+        page.keyboard.press("Enter")
+    expect(popup.value.locator("mark#cite-1")).to_contain_text(NOT_SOLD)
+    popup.value.close()
+    press_until(page, "Shift+Tab", toggle)
+    page.keyboard.press("Space")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    # Nothing traps focus: Tab goes on through the policy, off the page and round to the box again.
+    stops = press_until(page, "Tab", box, limit=80)
+    assert ("document", "") in stops and ("link", "Read the full policy") in stops, stops
+    assert ("region", "The policy, with the cited passages marked") in stops
+    assert press_until(page, "Shift+Tab", toggle, limit=80)[-1] == ("button", GLANCE)
+    context.close()
+
+
+def test_clear_forgets_the_conversation(server, page: Page) -> None:
+    page.goto(server.url + "/")
+    _answered(page)
+    expect(page.locator("#pb-panel mark#cite-1")).to_contain_text(NOT_SOLD)
+    press_until(page, "Shift+Tab", page.locator("#pb-chat").get_by_role("button", name="Clear"))
+    page.keyboard.press("Enter")
+    expect(page.locator("#pb-chat .pb-reply")).to_have_count(0)
+    expect(page.get_by_role("textbox", name="Your question")).to_be_focused()  # not lost with the button
+    expect(page.locator("#pb-panel mark")).to_have_count(0)
+    _answered(page, "Do you use cookies?")
+    expect(page.locator("#pb-chat .pb-reply")).to_have_count(1)  # the cleared answer does not come back
+
+
+def test_an_example_chosen_with_the_keyboard_leaves_focus_in_the_box(server, page: Page) -> None:
+    page.goto(server.url + "/")
+    box = page.get_by_role("textbox", name="Your question")
+    expect(box).to_be_focused()
+    press_until(page, "Shift+Tab", page.locator("#pb-chat").get_by_role("button", name=CHILDREN))
+    page.keyboard.press("Enter")
+    expect(page.locator("#pb-chat .pb-reply")).to_have_count(1, timeout=30000)
+    expect(box).to_be_focused()  # the examples are gone with the first answer: focus is not lost with them

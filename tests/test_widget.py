@@ -18,9 +18,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, Route, expect
 
-from bot import Bot, Settings
+from bot import TOPIC_NAMES, Bot, Settings
 from bot.web.security import DEMO_CSP
 from tests.conftest import serving, wait_until
+from tests.keyboard import focus_stop, press_until
 from tests.snapshot import NOT_SOLD, NOT_SOLD_SECTION
 
 XSS = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> Do you sell my data?'
@@ -345,38 +346,62 @@ def test_screen_readers_hear_the_answer_once_and_briefly(server, page: Page) -> 
 
 
 def test_keyboard_only_end_to_end(server, page: Page) -> None:
+    """Ask, open a source in the policy, unfold its passage, vote, take a follow-up, read "At a
+    glance" and open a topic's passage, with the keyboard alone; every stop on the way is on screen,
+    named and ringed (tests/keyboard.py), and Escape always lets focus out to the shop's page."""
     _rewrite(page, "/api/answer", lambda d: d.update(suggestions=["Do you use cookies?"]))
     _demo(page, server)
     page.locator("h1").click()  # focus somewhere on the shop's page
     page.keyboard.press("Control+k")
     dialog = page.get_by_role("dialog", name=TITLE)
     expect(dialog).to_be_visible()
-    focused = f"{SHADOW}.activeElement"
-    assert page.evaluate(f"() => {focused}.id") == "pb-input"
+    box = dialog.get_by_role("textbox", name="Your question")
+    expect(box).to_be_focused()
+    assert focus_stop(page) == ("textbox", "Your question")
     page.keyboard.type(CHILDREN)
     page.keyboard.press("Enter")
-    helpful = dialog.get_by_role("button", name="Helpful", exact=True)
+    answer = dialog.locator(".msg.bot").last
+    helpful = answer.get_by_role("button", name="Helpful", exact=True)
     expect(helpful).to_be_visible(timeout=30000)
-
-    def tab_to(name: str) -> None:
-        for _ in range(40):
-            page.keyboard.press("Tab")
-            if page.evaluate(f"() => ({focused}.getAttribute('aria-label') || {focused}.textContent).trim()") == name:
-                return
-        raise AssertionError(f"Tab never reached {name!r}")
-
-    tab_to("Show the passage")
+    press_until(page, "Tab", answer.get_by_role("link", name="View in policy: Children's privacy"))
+    with page.expect_popup() as popup:
+        page.keyboard.press("Enter")
+    expect(popup.value.locator("mark#cite-1")).to_contain_text("under the age of 13")
+    popup.value.close()
+    press_until(page, "Tab", answer.locator("summary", has_text="Show the passage"))
     page.keyboard.press("Enter")
-    expect(dialog.locator("details")).to_have_attribute("open", "")
-    tab_to("Helpful")
+    expect(answer.locator("details")).to_have_attribute("open", "")
+    press_until(page, "Tab", helpful)
     page.keyboard.press("Space")
     expect(helpful).to_have_attribute("aria-pressed", "true")
-    tab_to("Do you use cookies?")  # the suggestion
+    press_until(page, "Tab", answer.get_by_role("button", name="Do you use cookies?"))  # the suggestion
     page.keyboard.press("Enter")
     expect(dialog.locator(".answer").last).to_contain_text("cookies", timeout=30000)
+    # At a glance, from the header: the view opens on its heading, each topic links to its passage.
+    toggle = dialog.get_by_role("button", name="At a glance")
+    press_until(page, "Tab", toggle)
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(dialog.get_by_role("heading", name="At a glance")).to_be_focused()
+    assert focus_stop(page) == ("heading", "At a glance")
+    press_until(page, "Tab", dialog.get_by_role("link", name="View in policy: Selling your data"))
+    with page.expect_popup() as popup:
+        page.keyboard.press("Enter")
+    expect(popup.value.locator("mark#cite-1")).to_contain_text(NOT_SOLD)
+    popup.value.close()
+    press_until(page, "Shift+Tab", dialog.get_by_role("button", name="Back to questions"))
+    page.keyboard.press("Enter")
+    expect(box).to_be_focused()
+    expect(dialog.get_by_role("region", name="Conversation")).to_be_visible()
+    # Escape hands focus back to the launcher, and from there Tab and Shift+Tab leave the widget.
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
+    focused = f"{SHADOW}.activeElement"
     assert page.evaluate(f"() => {focused}.className") == "launcher"
+    assert focus_stop(page) == ("button", LAUNCHER)
+    page.keyboard.press("Shift+Tab")
+    expect(page.get_by_role("button", name="Add to cart").last).to_be_focused()  # the shop's own page
+    page.keyboard.press("Tab")
     page.keyboard.press("Enter")  # the launcher opens it again, the conversation still there
     expect(dialog).to_be_visible()
     expect(dialog.locator(".answer").first).to_contain_text("under the age of 13")
@@ -480,6 +505,106 @@ def test_votes_revert_when_not_recorded(server, page: Page) -> None:
     expect(helpful).to_have_attribute("aria-pressed", "false")
 
 
+# ---------------------------------------------------------------------------- at a glance
+
+
+def _glance(dialog: Locator) -> Locator:
+    """Open "At a glance" from the header; returns its topics once they are shown."""
+    dialog.get_by_role("button", name="At a glance").click()
+    topics = dialog.get_by_role("region", name="At a glance").get_by_role("list", name="Topics").get_by_role("listitem")
+    expect(topics).to_have_count(14)
+    return topics
+
+
+def _facts(server) -> str:
+    """The line above the topics, as the chat page words it (bot/web/pages.py glance_html)."""
+    o = server.app.state.runtime.bot.overview("bellacor")
+    grade = round(o.stats.grade, 1)
+    facts = f"{o.stats.words:,} words, about {o.stats.reading_minutes} min to read, reading grade {grade:g}"
+    return f"{o.updated.label}: {o.updated.date} · {facts}" if o.updated else facts
+
+
+def test_at_a_glance_shows_each_topic_and_leads_to_its_passage(server, page: Page) -> None:
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    _demo(page, server)
+    dialog = _open(page)
+    toggle = dialog.get_by_role("button", name="At a glance")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    topics = _glance(dialog)
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(dialog.get_by_role("region", name="Conversation")).to_be_hidden()  # in its place, not under it
+    overview = server.app.state.runtime.bot.overview("bellacor")
+    expect(topics.get_by_role("heading")).to_have_text([TOPIC_NAMES[t] for t in overview.topics])
+    expect(dialog.locator(".facts")).to_have_text(_facts(server))
+    selling, quote = topics.filter(has_text="Selling your data"), overview.topics["selling"].quotes[0]
+    expect(selling.locator("q")).to_have_text(NOT_SOLD)
+    link = selling.get_by_role("link", name="View in policy: Selling your data")
+    expect(link).to_have_attribute("href", f"{server.url}/policy/bellacor?start={quote.start}&end={quote.end}"
+                                           f"&v={overview.version[:12]}#cite-1")
+    with page.expect_popup() as popup:
+        link.click()
+    expect(popup.value.locator("mark#cite-1")).to_contain_text(NOT_SOLD)
+    popup.value.close()
+    retention = topics.filter(has_text="How long it is kept")  # the policy says nothing: nothing is claimed
+    expect(retention.locator(".none")).to_have_text("Not found in this policy")
+    expect(retention.get_by_role("link")).to_have_count(0)
+    expect(topics.get_by_role("link", name=re.compile("^View in policy: "))).to_have_count(
+        sum(v.addressed for v in overview.topics.values()))
+    dialog.get_by_role("button", name="Back to questions").click()
+    expect(dialog.get_by_role("region", name="Conversation")).to_be_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(dialog.get_by_role("textbox", name="Your question")).to_be_focused()
+    _glance(dialog)
+    answer = _ask(dialog, "Do you sell my data?")  # asking goes back to the conversation
+    expect(answer.locator(".answer")).to_have_text(NOT_SOLD)
+    expect(dialog.get_by_role("region", name="At a glance")).to_be_hidden()
+    assert [u for u in requests if u.endswith("/overview")] == [server.url + "/api/policies/bellacor/overview"]
+
+
+def test_at_a_glance_without_data_policy_shows_the_servers_policy(server, page: Page) -> None:
+    def untagged(route: Route) -> None:
+        response = route.fetch()
+        route.fulfill(response=response, body=response.text().replace(' data-policy="bellacor"', ""))
+
+    page.route("**/widget-demo", untagged)
+    page.goto(server.url + "/widget-demo")
+    topics = _glance(_open(page))
+    expect(topics.filter(has_text="Selling your data").locator("q")).to_have_text(NOT_SOLD)
+
+
+def test_at_a_glance_says_so_when_it_cannot_load_and_tries_again(server, page: Page) -> None:
+    page.route("**/api/policies/bellacor/overview", lambda route: route.fulfill(status=503, json={"error": "busy"}))
+    _demo(page, server)
+    dialog = _open(page)
+    dialog.get_by_role("button", name="At a glance").click()
+    expect(dialog.get_by_role("region", name="At a glance")).to_contain_text(
+        "Sorry, the overview can't be loaded right now.")
+    page.unroute("**/api/policies/bellacor/overview")
+    dialog.get_by_role("button", name="Back to questions").click()
+    _glance(dialog)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_at_a_glance_reads_in_light_and_dark(server, browser: Browser, scheme: str) -> None:
+    context = _context(browser, color_scheme=scheme)
+    page = context.new_page()
+    _demo(page, server)
+    _glance(_open(page))
+    results = Axe().run(page)
+    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]]) for v in results.response["violations"]
+               if v["impact"] in ("serious", "critical")]
+    assert serious == [], results.generate_report()
+    _measure(page)
+    text = page.evaluate("__pb.text()")
+    assert sum(name == "Not found in this policy" for name, _ in text) >= 1 and len(text) > 30
+    low = [(name, round(r, 2)) for name, r in text if r < 4.5]
+    assert low == [], f"text under 4.5:1 ({scheme}): {low}"
+    low = [(name, round(r, 2)) for name, r in page.evaluate("__pb.controls()") if r < 3]
+    assert low == [], f"control parts under 3:1 ({scheme}): {low}"
+    context.close()
+
+
 # ---------------------------------------------------------------------------- the shop owner's options
 
 
@@ -547,7 +672,9 @@ def test_demo_page_shows_this_servers_address(server, page: Page) -> None:
     expect(page.locator("[data-policybot-snippet]")).to_have_text(
         f'<script src="{server.url}/widget.js" data-policy="bellacor" defer></script>')
     assert "7860" not in page.locator("main").inner_text()
-    _ask(_open(page), "Do you use cookies?")
+    dialog = _open(page)
+    _ask(dialog, "Do you use cookies?")
+    _glance(dialog)  # nothing in "At a glance" is refused by the page's CSP either
     assert csp == [], csp
 
 
@@ -636,6 +763,8 @@ def test_widget_fits_a_phone(server, browser: Browser, shots: Path) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, "no sideways scrolling"
     assert page.evaluate(f"() => {SHADOW}.querySelector('.log').scrollWidth <= 390")
     page.screenshot(path=str(shots / "widget-phone.png"))
+    _glance(dialog)
+    assert page.evaluate(f"() => {SHADOW}.querySelector('.glance').scrollWidth <= 390"), "At a glance fits too"
     dialog.get_by_role("button", name="Close").click()
     expect(dialog).to_be_hidden()
     context.close()
@@ -690,7 +819,8 @@ def test_widget_on_another_origin_needs_the_allow_list(bot: Bot, browser: Browse
     shop_origin = f"http://127.0.0.1:{shop.server_address[1]}"
     threading.Thread(target=shop.serve_forever, daemon=True).start()
     try:
-        for allowed, expected in (((), "can't be reached"), ((shop_origin,), "cookies")):
+        for allowed, expected, glance in (((), "can't be reached", "can't be loaded"),
+                                          ((shop_origin,), "cookies", NOT_SOLD)):
             settings = Settings(policy_dir=bot.settings.policy_dir, index_dir=bot.settings.index_dir,
                                 data_dir=tmp_path, allowed_origins=allowed)
             with serving(create_app(settings, bot)) as url:
@@ -702,6 +832,8 @@ def test_widget_on_another_origin_needs_the_allow_list(bot: Bot, browser: Browse
                 dialog.get_by_label("Your question").fill("Do you use cookies?")
                 dialog.get_by_label("Your question").press("Enter")
                 expect(dialog.locator(".msg.bot").last).to_contain_text(expected, timeout=30000)
+                dialog.get_by_role("button", name="At a glance").click()  # also from the API, also allowed or not
+                expect(dialog.get_by_role("region", name="At a glance")).to_contain_text(glance, timeout=30000)
                 context.close()
     finally:
         shop.shutdown()

@@ -6,6 +6,7 @@ loop never waits on the model. Errors are JSON with the engine's message and the
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -22,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot import (
     MAX_QUESTION_CHARS,
+    TOPIC_NAMES,
     Bot,
     InvalidOptionError,
     InvalidQuestionError,
@@ -29,19 +31,40 @@ from bot import (
     PolicySourceError,
     Settings,
     UnknownPolicyError,
+    UnknownVersionError,
     __version__,
 )
 
+from .changes import STYLE as CHANGES_STYLE
+from .changes import what_changed
 from .docs import add_docs
 from .guards import BodyLimit, RateLimit
 from .pages import policy_page, policy_url
 from .replies import contact_url
 from .runtime import Runtime
-from .schemas import ERRORS, AnswerOut, AskRequest, FeedbackIn, OverviewOut, PolicyDetail, PolicyOut
+from .schemas import (
+    ERRORS,
+    AnswerOut,
+    AskRequest,
+    ChangesOut,
+    FeedbackIn,
+    OverviewOut,
+    PolicyDetail,
+    PolicyOut,
+    VersionsOut,
+)
 from .security import SecurityHeaders
 
 log = logging.getLogger("bot.web")
 STATIC = Path(__file__).with_name("static")
+VERSION = r"^[0-9a-fA-F]{6,64}$"  # a policy version: its sha256, or a prefix of it
+CHANGES_DOC = """Without parameters: the policy's versions, newest first. The server keeps each text a policy
+file has had (by its sha256, with the time it was first seen) under its data folder, the last 20 a policy.
+
+With `from` and/or `to` (sha256 prefixes of 6+ characters): what changed in meaning between the two
+versions, as `python -m bot diff OLD NEW --json` reports it, plus the two versions. `to` defaults to the
+current version; `from` to the version before `to`. An unknown policy or version is a 404; a malformed or
+ambiguous prefix a 422."""
 # Set when the chat page is built, not on import: gradio_client otherwise looks up a telemetry host.
 GRADIO_ENV = (("GRADIO_ANALYTICS_ENABLED", "False"),)
 
@@ -64,7 +87,7 @@ class PageGZip:
 def _status(exc: PolicybotError) -> int:
     if isinstance(exc, InvalidQuestionError | InvalidOptionError):
         return 422
-    if isinstance(exc, UnknownPolicyError):
+    if isinstance(exc, UnknownPolicyError | UnknownVersionError):
         return 404
     return 503 if isinstance(exc, PolicySourceError) else 500
 
@@ -73,14 +96,16 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None, chat: b
     """The whole server; ``bot`` may be given (tests), else it is loaded from ``settings``."""
     settings = settings or Settings.from_env()
     rt = Runtime(settings, bot)
-    # The widget's input limit is the engine's, filled in once here rather than written twice.
-    widget_js = (STATIC / "widget.js").read_text(encoding="utf-8").replace("%MAX_QUESTION_CHARS%",
-                                                                          str(MAX_QUESTION_CHARS))
+    # The widget's input limit and topic names are the engine's, filled in once here rather than written twice.
+    widget_js = (STATIC / "widget.js").read_text(encoding="utf-8").replace("%MAX_QUESTION_CHARS%", str(
+        MAX_QUESTION_CHARS)).replace('"%TOPIC_NAMES%"', json.dumps(TOPIC_NAMES))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         threading.Thread(target=rt.warm, name="policybot-warm", daemon=True).start()
+        threading.Thread(target=rt.watch, name="policybot-watch", daemon=True).start()
         yield
+        rt.stop.set()
 
     app = FastAPI(
         title="policybot",
@@ -179,6 +204,18 @@ def _api_routes(app: FastAPI, rt: Runtime) -> None:
     def api_overview(name: str) -> dict:
         return rt.bot.overview(name).to_dict()
 
+    @app.get("/api/policies/{name}/changes", response_model=VersionsOut | ChangesOut, responses=ERRORS, tags=["api"],
+             summary="The policy's versions, or what changed between two of them", description=CHANGES_DOC)
+    def api_changes(name: str, old: str | None = Query(None, alias="from", pattern=VERSION),
+                    new: str | None = Query(None, alias="to", pattern=VERSION)) -> dict:
+        if old is None and new is None:
+            versions, serving = rt.bot.versions(name), rt.bot.policy(name).sha256
+            return {"policy": name, "current": serving, "versions": [v.to_dict() for v in versions]}
+        changes = rt.bot.changes(name, old, new)
+        if changes is None:
+            raise UnknownVersionError(f"policy {name!r} has no version before {new!r}; give from= as well")
+        return changes.to_dict()
+
     @app.post("/api/feedback", responses=ERRORS, tags=["api"], summary="Thumbs up or down on an answer")
     def api_feedback(body: FeedbackIn) -> dict:
         if not rt.feedback.vote(body.answer_id, body.vote == "up"):
@@ -208,7 +245,9 @@ def _page_routes(app: FastAPI, rt: Runtime, widget_js: str) -> None:
     def page(name: str, start: int | None = Query(None, ge=0), end: int | None = Query(None, ge=0),
              v: str | None = Query(None, pattern=r"^[0-9a-fA-F]{6,64}$",
                                    description="The answer's policy_version (a prefix is enough).")) -> str:
-        return policy_page(rt.bot.document(name), start, end, v)
+        doc = rt.bot.document(name)
+        changed = what_changed(rt.bot, name, doc.sha256)
+        return policy_page(doc, start, end, v, changed, CHANGES_STYLE if changed else "")
 
     @app.get("/widget.js", tags=["pages"], summary="The support widget script")
     def widget() -> Response:

@@ -27,6 +27,12 @@ CSS = STYLE + (STATIC / "chat.css").read_text(encoding="utf-8")
 ON_LOAD = (STATIC / "chat.js").read_text(encoding="utf-8")
 # After each reply: bring the first cited passage into view in the side panel, and say the
 # reply's one-line summary in the status region (a moment later, so the bubble is in the page).
+# A follow-up or example chosen with the keyboard is re-drawn away: focus goes back to the box
+# rather than to the page's start (from there, Shift+Tab walks back into the new answer).
+REFOCUS = """if (!document.activeElement || document.activeElement === document.body) {
+    const ask = document.querySelector('#pb-question textarea');
+    if (ask) ask.focus();
+  }"""
 AFTER_REPLY = """() => {
   const box = document.querySelector('#pb-panel .pb-scroll');
   const mark = box && box.querySelector('#cite-1');
@@ -35,8 +41,11 @@ AFTER_REPLY = """() => {
     const says = document.querySelectorAll('#pb-chat .pb-reply .pb-say');
     const live = document.getElementById('pb-announce');
     if (live && says.length) live.textContent = says[says.length - 1].textContent;
+    REFOCUS
   }, 150);
-}"""
+}""".replace("REFOCUS", REFOCUS)
+# The Clear button goes away with the messages: focus goes back to the box then too.
+AFTER_CLEAR = "() => { setTimeout(() => { REFOCUS }, 150); }".replace("REFOCUS", REFOCUS)
 # Blue throughout (the Ask button matches the links), with links at 4.5:1 or more in light and dark.
 THEME = gr.themes.Default(primary_hue="blue").set(
     link_text_color="#1d4ed8", link_text_color_visited="#6d28d9", link_text_color_hover="#1e40af",
@@ -96,6 +105,11 @@ class Handlers:
         if answer_id and data.liked is not None:
             self.rt.feedback.vote(answer_id, bool(data.liked))
 
+    def clear(self, policy: str) -> tuple:
+        """The chat's Clear button: the conversation on the server goes too (else the next answer
+        would bring it back), and the policy panel loses the old answer's marks."""
+        return [], {}, _panel(self.rt, policy)
+
     def switch(self, policy: str) -> tuple:
         return _header(self.rt, policy), _panel(self.rt, policy), glance_html(self.rt.bot.overview(policy)), [], [], {}
 
@@ -136,8 +150,8 @@ def build_chat(rt: Runtime) -> gr.Blocks:
                 with gr.Accordion("At a glance: what the policy says, topic by topic", open=False,
                                   elem_id="pb-glance"):
                     glance = gr.HTML(glance_html(rt.bot.overview(first)))
-                gr.Markdown("**The policy** · the latest answer's passages are marked")
-                panel = gr.HTML(_panel(rt, first))
+                gr.Markdown("**The policy** · the latest answer's passages are marked", elem_id="pb-policy-note")
+                panel = gr.HTML(_panel(rt, first), elem_id="pb-policy-text")
         ids = gr.State({})
         # The conversation lives on the server: requests carry only the new question, so they stay
         # under the 16 KB body limit however long the chat gets, and no client can rewrite it.
@@ -150,6 +164,7 @@ def build_chat(rt: Runtime) -> gr.Blocks:
         for select in (chatbot.example_select, chatbot.option_select):
             select(on.picked, [history, policy, ids], outputs, api_visibility="private").then(None, js=AFTER_REPLY)
         chatbot.like(on.like, [ids], None, api_visibility="private")
+        chatbot.clear(on.clear, [policy], [history, ids, panel], api_visibility="private").then(None, js=AFTER_CLEAR)
         policy.change(on.switch, [policy], [header, panel, glance, chatbot, history, ids], api_visibility="private")
         gr.api(on.ask, api_name="chat")
     demo.queue(default_concurrency_limit=4)

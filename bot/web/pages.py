@@ -181,8 +181,10 @@ def policy_html(doc: Document, marks: list[tuple[int, int, str | None]]) -> str:
     return "".join([f'<div class="pb-policy"><h2>{escape(doc.title)}</h2>', *body, "</div>"])
 
 
-def policy_page(doc: Document, start: int | None, end: int | None, version: str | None = None) -> str:
-    """A standalone page of the whole policy, the passage ``[start, end)`` marked and scrolled to.
+def policy_page(doc: Document, start: int | None, end: int | None, version: str | None = None,
+                section: str = "", style: str = "") -> str:
+    """A standalone page of the whole policy, the passage ``[start, end)`` marked and scrolled to;
+    ``section`` (with its ``style``) goes under the title: what changed since the version before.
 
     Offsets from an answer given on another version of the policy (``version`` is not a prefix of
     this text's sha256) are not drawn: they would mark the wrong words. A note says so instead.
@@ -193,11 +195,11 @@ def policy_page(doc: Document, start: int | None, end: int | None, version: str 
         marks = []
         note = ("<p class='pb-note' role='status'>This policy has been updated since that answer, so its passage "
                 "is not marked here. Ask again to get an answer from this version.</p>")
-    body = policy_html(doc, marks).replace("<h2>", "<h1>", 1).replace("</h2>", "</h1>", 1)  # the page's title
+    body = policy_html(doc, marks).replace("<h2>", "<h1>", 1).replace("</h2>", "</h1>" + section, 1)  # the title
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{escape(doc.title)}</title><style>{STYLE}{PAGE_STYLE}</style></head><body>"
+        f"<title>{escape(doc.title)}</title><style>{STYLE}{PAGE_STYLE}{style}</style></head><body>"
         "<nav aria-label='policybot'><a href='/'>← Ask a question about this policy</a></nav>"
         f"<main>{note}{body}</main></body></html>"
     )

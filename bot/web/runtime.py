@@ -12,6 +12,7 @@ import threading
 from bot import Answer, Bot, FeedbackStore, Settings
 
 log = logging.getLogger("bot.web")
+WATCH_SECONDS = 2.0  # how often the policy folder is looked at for edits, questions or not
 
 
 class Runtime:
@@ -22,7 +23,9 @@ class Runtime:
         # A server keeps serving when its index folder cannot be written (see Bot's unpersisted_ok).
         self.bot = bot or Bot(settings=settings, progress=True, unpersisted_ok=True)
         self.feedback = FeedbackStore(settings.data_dir, settings.retention_days)
+        self.bot.keep_versions(settings.data_dir)  # each policy's past texts: "what changed" on its page
         self.ready = threading.Event()
+        self.stop = threading.Event()
 
     def warm(self) -> None:
         try:
@@ -31,6 +34,15 @@ class Runtime:
             log.exception("the feedback log at %s cannot be opened", self.feedback.path)
         self.bot.warm()
         self.ready.set()
+
+    def watch(self) -> None:
+        """Look for edited policy files until the server stops, so an edit is indexed (its overview
+        and what changed made) in the background, before anyone asks, not only after a question."""
+        while not self.stop.wait(WATCH_SECONDS):
+            try:
+                self.bot.refresh()
+            except Exception:  # a bug must not end the watching
+                log.exception("could not look for policy edits")
 
     def record(self, answer: Answer, surface: str) -> str | None:
         """Log an answer shown to someone; its id, or None when the log cannot be written (the

@@ -92,6 +92,57 @@ class OverviewOut(BaseModel):
                                                     "security, retention, rights, optout, transfer, changes, contact.")
 
 
+class VersionOut(BaseModel):
+    sha256: str = Field(description="sha256 of the policy text: the version's name (a prefix of 6+ characters "
+                                    "is enough in from= and to=).")
+    first_seen: str = Field(description="When the server first indexed this text (ISO 8601, UTC).")
+    since: str = Field(description="When it last became the policy's text (later than first_seen after a revert).")
+    file: str = Field(description="The policy file's name.")
+    words: int
+
+
+class VersionsOut(BaseModel):
+    policy: str
+    current: str = Field(description="sha256 of the version being served.")
+    versions: list[VersionOut] = Field(description="Newest first (by since).")
+
+
+class SideOut(BaseModel):
+    text: str
+    section: str
+    start: int = Field(description="Offset in that version's text.")
+    end: int
+
+
+class ChangeOut(BaseModel):
+    kind: Literal["added", "removed", "changed"]
+    topics: list[str]
+    old: SideOut | None = Field(description="The statement in the older version (null when added).")
+    new: SideOut | None = Field(description="The statement in the newer version (null when removed).")
+    diff: list[list[str]] = Field(description="For 'changed': [op, text] segments, op '=' in both, '-' only in "
+                                              "the older, '+' only in the newer.")
+
+
+class TopicChangeOut(BaseModel):
+    changed: bool
+    old: str = Field(description="The topic's answer in the older version, in short (when changed).")
+    new: str
+    changes: int
+
+
+class ChangesOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    policy: str
+    from_: VersionOut = Field(alias="from")
+    to: VersionOut
+    old: str = Field(description="sha256 of the older version.")
+    new: str = Field(description="sha256 of the newer version.")
+    counts: dict[str, int] = Field(description="Changes by kind.")
+    changes: list[ChangeOut] = Field(description="Changes of meaning only, in document order.")
+    topics: dict[str, TopicChangeOut] = Field(description="Each topic: changed or not, old -> new in short.")
+
+
 class FeedbackIn(BaseModel):
     model_config = ConfigDict(strict=True)
 
@@ -105,7 +156,7 @@ class ErrorOut(BaseModel):
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorOut, "description": "Unknown policy"},
+    404: {"model": ErrorOut, "description": "Unknown policy (or version)"},
     413: {"model": ErrorOut, "description": "Body over 16 KB"},
     422: {"model": ErrorOut, "description": "Malformed request or bad question"},
 }

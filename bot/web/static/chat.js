@@ -19,8 +19,18 @@
       g.setAttribute('role', 'group');
       g.setAttribute('aria-label', 'Example questions');
     });
+    // Gradio's accordion button does not say whether it is open, and its "▼" is read in its name.
+    document.querySelectorAll('#pb-glance button.label-wrap').forEach((b) => {
+      const open = String(b.classList.contains('open'));
+      if (b.getAttribute('aria-expanded') !== open) b.setAttribute('aria-expanded', open);
+      b.querySelectorAll('.icon:not([aria-hidden])').forEach((i) => i.setAttribute('aria-hidden', 'true'));
+    });
   };
   new MutationObserver(tidy).observe(document.body, {subtree: true, childList: true, attributes: true,
                                                       attributeFilter: ['aria-label', 'aria-live', 'role']});
+  // The accordion's open state is a class Gradio sets after the click (Enter and Space click too).
+  document.addEventListener('click', (e) => {
+    if (e.target.closest && e.target.closest('#pb-glance button.label-wrap')) setTimeout(tidy, 0);
+  }, true);
   tidy();
 }

@@ -19,6 +19,9 @@
  *   data-position  right (default) or left
  *   data-company   the name in the "Contact ..." link (default: from the policy's contact address)
  *
+ * "At a glance" in the header shows the policy topic by topic (GET /api/policies/{name}/overview):
+ * each topic's quote with a link to it in the policy page, or "Not found in this policy".
+ *
  * The conversation is kept for the tab's life in sessionStorage (never cookies or localStorage).
  * Ctrl+K (Cmd+K on a Mac) opens the panel; Escape or a click outside it (on a wide screen)
  * closes it.
@@ -145,8 +148,13 @@
     "border:1px solid var(--line);border-radius:14px;box-shadow:0 12px 40px rgba(0,0,0,.28);overflow:hidden}",
     ".left .panel{right:auto;left:20px}",
     ".panel[hidden]{display:none}",
-    ".head{display:flex;align-items:center;gap:6px;padding:8px 8px 8px 16px;background:var(--accent);",
+    // The header: title and close button, then a row with "At a glance" and the contact link.
+    ".head{display:flex;flex-wrap:wrap;align-items:center;gap:0 6px;padding:8px 8px 10px 16px;background:var(--accent);",
     "color:var(--onAccent)}",
+    ".links{flex-basis:100%;display:flex;flex-wrap:wrap;align-items:center;gap:4px 10px;margin-left:-2px}",
+    ".glance-toggle{color:var(--onAccent);font-size:14px;font-weight:600;padding:3px 12px;border:1px solid var(--onAccent);",
+    "border-radius:999px;cursor:pointer}",
+    ".glance-toggle[aria-expanded=true]{background:var(--onAccent);color:var(--accent)}",
     "h2{flex:1;font-size:17px;font-weight:600;line-height:1.3;overflow-wrap:anywhere}",
     ".contact{color:var(--onAccent);text-decoration:underline;text-underline-offset:3px;font-size:14px;",
     "padding:6px;border-radius:6px;white-space:nowrap}",
@@ -156,6 +164,16 @@
     ".close svg{width:24px;height:24px;fill:none;stroke:currentColor;stroke-width:2.4;stroke-linecap:round}",
     ".log{flex:1;overflow-y:auto;padding:14px;display:flex;flex-direction:column;gap:12px;background:var(--log)}",
     ".log:focus-visible{outline-offset:-3px}",
+    ".log[hidden],.glance[hidden]{display:none}",
+    ".glance{flex:1;overflow-y:auto;padding:14px;display:flex;flex-direction:column;gap:10px;background:var(--log)}",
+    ".glance-top{display:flex;align-items:center;justify-content:space-between;gap:8px}",
+    "h3{font-size:17px;font-weight:600;border-radius:4px}",
+    ".glance-body{display:flex;flex-direction:column;gap:10px}",
+    ".facts{font-size:14px;color:var(--muted)}",
+    ".topics{list-style:none;display:flex;flex-direction:column;gap:10px}",
+    ".topics li{background:var(--bg);border:1px solid var(--line);border-radius:10px;padding:10px 12px;font-size:14px}",
+    "h4{font-size:15px;font-weight:600}",
+    ".none{margin-top:2px;color:var(--muted)}",
     ".msg{max-width:88%;padding:10px 12px;border-radius:12px;overflow-wrap:anywhere}",
     ".user{align-self:flex-end;background:var(--accent);color:var(--onAccent);white-space:pre-wrap}",
     ".bot{align-self:stretch;max-width:100%;background:var(--bg);border:1px solid var(--line)}",
@@ -312,6 +330,48 @@
     });
   }
 
+  // ------------------------------------------------------------------ at a glance
+
+  // Each topic's name for people; the server fills it in from bot.overview.TOPIC_NAMES.
+  var TOPIC_NAMES = "%TOPIC_NAMES%";
+
+  function topicName(key) {
+    var known = TOPIC_NAMES && typeof TOPIC_NAMES === "object" ? TOPIC_NAMES[key] : null;
+    return typeof known === "string" ? known : key.charAt(0).toUpperCase() + key.slice(1);
+  }
+
+  // "Last Modified: 15th August 2025 · 1,006 words, about 5 min to read, reading grade 11.8"
+  function glanceFacts(data) {
+    var stats = data.stats || {};
+    var facts = Number(stats.words || 0).toLocaleString("en-US") + " words, about " + stats.reading_minutes +
+      " min to read, reading grade " + Math.round(Number(stats.grade) * 10) / 10;
+    var updated = data.updated;
+    return updated && updated.label && updated.date ? updated.label + ": " + updated.date + " · " + facts : facts;
+  }
+
+  // Each topic with its quote and a link to it in the policy page (pinned to the version quoted),
+  // or "Not found in this policy": never more than the policy says.
+  function glanceList(data) {
+    var list = el("ul", { "class": "topics", "aria-label": "Topics" });
+    Object.keys(data.topics || {}).forEach(function (key) {
+      var view = data.topics[key] || {}, name = topicName(key), item = el("li");
+      var quote = view.addressed && Array.isArray(view.quotes) ? view.quotes[0] : null;
+      item.appendChild(el("h4", null, name));
+      if (quote && typeof quote.sentence === "string") {
+        item.appendChild(addText(el("q"), quote.sentence));
+        var refs = el("div", { "class": "refs" });
+        refs.appendChild(link(base + "/policy/" + encodeURIComponent(data.policy) + "?start=" + quote.start + "&end=" +
+                              quote.end + "&v=" + String(data.version || "").slice(0, 12) + "#cite-1",
+                              "View in policy", { "aria-label": "View in policy: " + name }));
+        item.appendChild(refs);
+      } else {
+        item.appendChild(el("p", { "class": "none" }, view.summary || "Not found in this policy"));
+      }
+      list.appendChild(item);
+    });
+    return list;
+  }
+
   // ------------------------------------------------------------------ the widget
 
   function start() {
@@ -331,11 +391,16 @@
                             "aria-labelledby": "pb-title", hidden: "" });
     var header = el("div", { "class": "head" });
     header.appendChild(el("h2", { id: "pb-title" }, title));
-    var contact = el("a", { "class": "contact", hidden: "" });
-    header.appendChild(contact);
     var close = el("button", { "class": "close", type: "button", "aria-label": "Close" });
     icon(close, "close");
     header.appendChild(close);
+    var links = el("div", { "class": "links" });
+    var glanceToggle = el("button", { "class": "glance-toggle", type: "button", "aria-expanded": "false",
+                                      "aria-controls": "pb-glance" }, "At a glance");
+    links.appendChild(glanceToggle);
+    var contact = el("a", { "class": "contact", hidden: "" });
+    links.appendChild(contact);
+    header.appendChild(links);
     var log = el("div", { "class": "log", role: "region", "aria-label": "Conversation", tabindex: "0" });
     var welcome = el("div", { "class": "msg bot" });
     welcome.appendChild(el("p", null, greeting));
@@ -347,6 +412,16 @@
     });
     if (examples.length) welcome.appendChild(chips);
     log.appendChild(welcome);
+    // The policy at a glance, in place of the conversation while it is shown.
+    var glance = el("section", { "class": "glance", id: "pb-glance", "aria-labelledby": "pb-glance-title", hidden: "" });
+    var glanceTop = el("div", { "class": "glance-top" });
+    var glanceTitle = el("h3", { id: "pb-glance-title", tabindex: "-1" }, "At a glance");
+    glanceTop.appendChild(glanceTitle);
+    var back = el("button", { "class": "tool", type: "button" }, "Back to questions");
+    glanceTop.appendChild(back);
+    glance.appendChild(glanceTop);
+    var glanceBody = el("div", { "class": "glance-body" });
+    glance.appendChild(glanceBody);
     // The one live region: each answer is announced once, briefly (the answer and how many sources).
     var status = el("div", { "class": "sr", role: "status", "aria-live": "polite", "aria-atomic": "true" });
     var form = el("form");
@@ -357,6 +432,7 @@
     form.appendChild(el("button", { "class": "send", type: "submit" }, "Send"));
     panel.appendChild(header);
     panel.appendChild(log);
+    panel.appendChild(glance);
     panel.appendChild(status);
     panel.appendChild(form);
     root.appendChild(launcher);
@@ -425,6 +501,55 @@
       var q = input.value.trim();
       if (q) ask(q);
     });
+
+    // "At a glance": the policy of data-policy, else of the latest answer, else the server's first.
+    var overviews = {};  // policy name -> its overview (a promise), fetched once a page
+    function glancePolicy() {
+      var last = turns.length ? turns[turns.length - 1].data.policy : null;
+      if (policy || last) return Promise.resolve(policy || last);
+      return fetch(base + "/api/policies").then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (list) { return list.length ? list[0].name : null; });
+    }
+    function overviewOf(name) {
+      if (!overviews[name]) {
+        overviews[name] = fetch(base + "/api/policies/" + encodeURIComponent(name) + "/overview").then(function (r) {
+          if (!r.ok) throw new Error(String(r.status));
+          return r.json();
+        });
+        overviews[name].catch(function () { delete overviews[name]; });  // a failure is tried again next time
+      }
+      return overviews[name];
+    }
+    function loadGlance() {
+      glanceBody.textContent = "";
+      glanceBody.appendChild(el("p", { "class": "facts" }, "Loading…"));
+      glanceBody.setAttribute("aria-busy", "true");
+      glancePolicy().then(function (name) {
+        if (!name) throw new Error("no policy");
+        return overviewOf(name);
+      }).then(function (data) {
+        glanceBody.textContent = "";
+        glanceBody.appendChild(el("p", { "class": "facts" }, glanceFacts(data)));
+        glanceBody.appendChild(glanceList(data));
+      }, function () {
+        glanceBody.textContent = "";
+        glanceBody.appendChild(el("p", null, "Sorry, the overview can't be loaded right now."));
+      }).then(function () { glanceBody.removeAttribute("aria-busy"); });
+    }
+    // Shows the overview in place of the conversation (focus on its heading), or the conversation
+    // again (focus on ``then``, if given).
+    function showGlance(show, then) {
+      if (show === !glance.hidden) return;
+      glance.hidden = !show;
+      log.hidden = show;
+      glanceToggle.setAttribute("aria-expanded", String(show));
+      if (show) {
+        loadGlance();
+        glanceTitle.focus();
+      } else if (then) then.focus();
+    }
+    glanceToggle.addEventListener("click", function () { showGlance(glance.hidden, glanceToggle); });
+    back.addEventListener("click", function () { showGlance(false, input); });
 
     function say(role, text) {
       var bubble = el("div", { "class": "msg " + role }, text);
@@ -656,6 +781,7 @@
 
     function ask(question) {
       input.value = "";
+      showGlance(false);
       asked();
       var mine = say("user", question);
       var bubble = say("bot", "Looking in the policy…");
