@@ -13,7 +13,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup browser index run serve chat test lint bench calibrate screenshots report clean
+.PHONY: setup browser index run serve chat test lint bench calibrate prototypes screenshots report clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,10 @@ bench: setup
 
 calibrate: setup
 	$(PY) benchmarks/calibrate.py
+
+# The headings bank behind query expansion (bot/prototypes.npz, shipped) from ../shared/data/ota.
+prototypes: setup
+	$(PY) benchmarks/prototypes.py
 
 clean:
 	rm -rf $(VENV) .cache index/manifest.json index/v-* index/.tmp-* index/.lock

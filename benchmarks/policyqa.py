@@ -97,8 +97,9 @@ def predict_with(bot: Bot, items: list[dict], weights: Weights, k: int = 10) -> 
     out = []
     for q in items:
         query = prepare(bot.check_question(q["question"]), bot.index.speller)
-        hits = retrieve(bot.index, bot.embedder.encode_query(query.text), query, [policy_name(q["policy"])], k,
-                        weights=weights)
+        plain = bot.embedder.encode_query(query.text)
+        vector = bot.expansion(plain) if bot.expansion is not None else plain  # as the engine does
+        hits = retrieve(bot.index, vector, query, [policy_name(q["policy"])], k, weights=weights, plain=plain)
         passages = [bot.index.passages[h.passage] for h in hits]
         out.append({"qid": q["qid"], "answered": True,
                     "passages": [{"text": p.text, "start": p.start, "end": p.end} for p in passages]})

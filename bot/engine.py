@@ -23,6 +23,7 @@ from .confidence import Calibration, cite, load_calibration
 from .config import Settings
 from .embedding import Embedder, default_embedder
 from .errors import IndexFolderError, PolicybotError, PolicySourceError, UnknownPolicyError
+from .expansion import Expansion, expansion_for
 from .history import Changes, History, Version
 from .index import Index, PolicyInfo
 from .labels import contact_sentence
@@ -86,9 +87,15 @@ class Bot:
         """The confidence model (read on first use, so ``hits()`` works while it is being refitted)."""
         return load_calibration()
 
+    @cached_property
+    def expansion(self) -> Expansion | None:
+        """Query expansion (``bot.expansion``), when its headings bank was made with this bot's model."""
+        return expansion_for(self.embedder.name, self.embedder.dims)
+
     def warm(self) -> None:
-        """Load the model, spelling index and follow-up questions now, not on the first question."""
+        """Load the model, expansion bank, spelling index and follow-ups now, not on the first question."""
         self.embedder.encode_query("warm up")
+        _ = self.expansion
         self.index.speller.warm()
         self.history.prepare(self.index, self.overview)
         self._prepare(self.index)
@@ -238,8 +245,9 @@ class Bot:
         index = index or self.index
         names = [self.policy(policy, index).name] if policy is not None else list(index.policies)
         query = prepare(text, index.speller)
-        vector = self.embedder.encode_query(query.text)
-        return index, names, retrieve(index, vector, query, names, k), vector
+        plain = self.embedder.encode_query(query.text)
+        vector = self.expansion(plain) if self.expansion is not None else plain
+        return index, names, retrieve(index, vector, query, names, k, plain=plain), vector
 
     def answer(self, question: str, k: int | None = None, policy: str | None = None) -> Answer:
         """Answer one question with up to ``k`` citations, from one policy or from all, and up to

@@ -54,7 +54,7 @@ class Hit:
     score: float  # the best sentence's score (the passage's retrieval score)
     dense: float  # cosine of question and passage vector
     sentence: int  # position of the key sentence within the passage
-    sentence_cosine: float  # cosine part of the key sentence's score
+    sentence_cosine: float  # cosine of the key sentence to the question itself (not expanded)
     context: float  # cosine of question and the passage's headings (0 without headings)
     bm25: float  # raw BM25 score within its policy
     coverage: float  # share of the question's words (weighted by rarity) found in the passage
@@ -99,9 +99,16 @@ def _context_cosines(index: Index, query: np.ndarray, policies: list[str]) -> np
 
 
 def retrieve(
-    index: Index, query: np.ndarray, q: Query, policies: list[str], limit: int, weights: Weights = Weights()
+    index: Index, query: np.ndarray, q: Query, policies: list[str], limit: int, weights: Weights = Weights(),
+    plain: np.ndarray | None = None,
 ) -> list[Hit]:
-    """The ``limit`` best passages of ``policies`` for a question (its vector and its words)."""
+    """The ``limit`` best passages of ``policies`` for a question (its vector and its words).
+
+    ``query`` ranks the passages; ``plain``, the question's own vector when ``query`` is expanded
+    (``bot.expansion``), picks each passage's key sentence: the expansion leans towards what such
+    answers usually say, which finds the right passage, while the sentence that answers is still
+    the one closest to the question itself.
+    """
     w = weights
     ids = passage_ids(index, policies)
     starts = index.sentence_start
@@ -132,14 +139,16 @@ def retrieve(
         best[i] = scores[a:b].max()
 
     order = np.argsort(-best, kind="stable")[:limit]
-    dense = index.passage_matrix[ids[order]] @ query
+    own = cosines if plain is None else index.sentence_vectors[sentence_ids] @ plain
+    mine = scores if plain is None else scores + w.sentence * (own - cosines)  # scored for the question itself
+    dense = index.passage_matrix[ids[order]] @ (query if plain is None else plain)
     hits = []
     for rank, (i, cos) in enumerate(zip(order, dense, strict=True), start=1):
         pid = int(ids[i])
         a, b = bounds[i], bounds[i + 1]
-        key = int(np.argmax(scores[a:b]))
+        key = int(np.argmax(mine[a:b]))
         policy = index.passages[pid].policy
-        hits.append(Hit(pid, rank, float(best[i]), float(cos), key, float(cosines[a + key]),
+        hits.append(Hit(pid, rank, float(best[i]), float(cos), key, float(own[a + key]),
                         float(context[i]) if index.context_ids[pid] >= 0 else 0.0, float(bm25[i]),
                         _coverage(idf_all[policy], index.passage_tokens[pid])))
     return hits

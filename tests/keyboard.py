@@ -9,8 +9,9 @@ import re
 
 from playwright.sync_api import Locator, Page, expect
 
-# The focused element (inside shadow roots too) and its ring: [tag, outline style, width, contrast].
-RING = """() => {
+# WCAG 2.1 relative luminance and contrast ratio, and the first opaque background at or behind a
+# node (through shadow roots): shared by the focus-ring check here and the widget's contrast tests.
+COLOUR_JS = """
   const lin = v => (v /= 255) <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
   const lum = c => 0.2126 * lin(c[0]) + 0.7152 * lin(c[1]) + 0.0722 * lin(c[2]);
   const ratio = (a, b) => { const x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
@@ -23,6 +24,9 @@ RING = """() => {
     for (; n; n = up(n)) { const b = parse(getComputedStyle(n).backgroundColor); if (b.a === 1) return b.rgb; }
     return [255, 255, 255];
   };
+"""
+# The focused element (inside shadow roots too) and its ring: [tag, outline style, width, contrast].
+RING = "() => {" + COLOUR_JS + """
   let n = document.activeElement;
   while (n && n.shadowRoot && n.shadowRoot.activeElement) n = n.shadowRoot.activeElement;
   if (!n || n === document.body) return null;

@@ -15,7 +15,7 @@ from tests.keyboard import focus_stop, press_until
 from tests.snapshot import NOT_SOLD, NOT_SOLD_SPAN
 
 CITED_PAGE = "/policy/bellacor?start={}&end={}#cite-1".format(*NOT_SOLD_SPAN)
-CHILDREN = "Do you collect data from children?"  # an answer with one more source and follow-ups
+SHARING = "Who do you share my information with?"  # an answer with one more source and follow-ups
 GLANCE = "At a glance: what the policy says, topic by topic"
 
 
@@ -176,11 +176,11 @@ def test_keyboard_only_end_to_end(server, browser: Browser, scheme: str) -> None
     box = page.get_by_role("textbox", name="Your question")
     expect(box).to_be_focused()  # the page starts in the question box
     assert focus_stop(page) == ("textbox", "Your question")
-    page.keyboard.type(CHILDREN)
+    page.keyboard.type(SHARING)
     page.keyboard.press("Enter")
     chat = page.locator("#pb-chat")
     reply = chat.locator(".pb-reply").last
-    expect(reply.locator("blockquote")).to_have_text(bot.answer(CHILDREN).text, timeout=30000)
+    expect(reply.locator("blockquote")).to_have_text(bot.answer(SHARING).text, timeout=30000)
     expect(box).to_be_focused()
     # The latest answer is just before the box: Shift+Tab walks back into it, to its sources.
     sources = reply.locator("details.pb-sources")
@@ -192,7 +192,7 @@ def test_keyboard_only_end_to_end(server, browser: Browser, scheme: str) -> None
     press_until(page, "Tab", sources.get_by_role("link", name="View in policy"))
     with page.expect_popup() as popup:
         page.keyboard.press("Enter")
-    source = bot.answer(CHILDREN).citations[1]  # the passage this source quotes, marked in the whole policy
+    source = bot.answer(SHARING).citations[1]  # the passage this source quotes, marked in the whole policy
     assert f"/policy/bellacor?start={source.start}&end={source.end}&v=" in popup.value.url
     expect(popup.value.locator("mark#cite-1")).to_contain_text(source.text.split(". ")[0])
     popup.value.close()
@@ -201,7 +201,7 @@ def test_keyboard_only_end_to_end(server, browser: Browser, scheme: str) -> None
     press_until(page, "Tab", chat.get_by_role("button", name="Like", exact=True))
     page.keyboard.press("Enter")
     wait_until(lambda: store.report().upvotes == upvotes + 1, "the keyboard's vote to be stored")
-    follow_up = bot.answer(CHILDREN).suggestions[0]
+    follow_up = bot.answer(SHARING).suggestions[0]
     press_until(page, "Tab", chat.get_by_role("button", name=follow_up))
     page.keyboard.press("Enter")
     expect(chat.locator(".pb-reply")).to_have_count(2, timeout=30000)
@@ -247,7 +247,7 @@ def test_an_example_chosen_with_the_keyboard_leaves_focus_in_the_box(server, pag
     page.goto(server.url + "/")
     box = page.get_by_role("textbox", name="Your question")
     expect(box).to_be_focused()
-    press_until(page, "Shift+Tab", page.locator("#pb-chat").get_by_role("button", name=CHILDREN))
+    press_until(page, "Shift+Tab", page.locator("#pb-chat").get_by_role("button", name=SHARING))
     page.keyboard.press("Enter")
     expect(page.locator("#pb-chat .pb-reply")).to_have_count(1, timeout=30000)
     expect(box).to_be_focused()  # the examples are gone with the first answer: focus is not lost with them

@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, Route, e
 from bot import TOPIC_NAMES, Bot, Settings
 from bot.web.security import DEMO_CSP
 from tests.conftest import serving, wait_until
-from tests.keyboard import focus_stop, press_until
+from tests.keyboard import COLOUR_JS, focus_stop, press_until
 from tests.snapshot import NOT_SOLD, NOT_SOLD_SECTION
 
 XSS = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> Do you sell my data?'
@@ -29,7 +29,8 @@ LAUNCHER = "Ask about our privacy policy"
 TITLE = "Privacy questions"
 CONTACT = "http://www.bellacor.com/contact.cfm"  # the link in bellacor.md's contact sentence
 UNSUBSCRIBE = "http://www.bellacor.com/unsubscribe.cfm"
-CHILDREN = "Do you collect data from children?"  # an answer, a second source and suggestions
+SHARING = "Who do you share my information with?"  # an answer, a second source and suggestions
+SHARING_SECTION = "Information we collect and sharing with third parties"  # its answer's section
 NOT_FOUND = "What is your return policy?"  # not in the policy: the closest passages and the contact link
 DEFAULT_ACCENT = "rgb(36, 87, 214)"  # #2457d6
 SHADOW = "document.querySelector('policybot-widget').shadowRoot"
@@ -37,18 +38,7 @@ SHADOW = "document.querySelector('policybot-widget').shadowRoot"
 # Colour maths and checks, run in the page (WCAG 2.1 relative luminance and contrast ratio).
 MEASURE = """
 window.__pb = (() => {
-  const lin = v => (v /= 255) <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
-  const lum = c => 0.2126 * lin(c[0]) + 0.7152 * lin(c[1]) + 0.0722 * lin(c[2]);
-  const ratio = (a, b) => { const x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
-  const parse = c => {
-    const v = (c.match(/[\\d.]+/g) || []).map(Number);
-    return {rgb: v.slice(0, 3), a: v.length > 3 ? v[3] : 1};
-  };
-  const up = n => n.parentElement || (n.getRootNode() instanceof ShadowRoot ? n.getRootNode().host : null);
-  const background = n => {  // the first opaque background at or behind n
-    for (; n; n = up(n)) { const b = parse(getComputedStyle(n).backgroundColor); if (b.a === 1) return b.rgb; }
-    return [255, 255, 255];
-  };
+""" + COLOUR_JS + """
   const root = () => document.querySelector('policybot-widget').shadowRoot;
   const shown = n => n.getClientRects().length > 0 && getComputedStyle(n).visibility === 'visible';
   const name = n => (n.getAttribute('aria-label') || (n.labels && n.labels.length && n.labels[0].textContent) ||
@@ -161,22 +151,22 @@ def test_answer_first_then_its_section_then_only_new_sources(server, page: Page,
     expect(page.get_by_role("button", name=LAUNCHER)).to_be_visible()
     assert requests == [server.url + "/widget-demo", server.url + "/widget.js"], "nothing fetched before it is opened"
     dialog = _open(page)
-    answer = _ask(dialog, CHILDREN)
+    answer = _ask(dialog, SHARING)
     direct = answer.locator(".answer")
-    expect(direct).to_contain_text("under the age of 13")
+    expect(direct).to_contain_text("shared with third parties to perform services")
     # Right under the answer: its section and the match in words, then the link into the policy.
-    expect(direct.locator("xpath=following-sibling::*[1]")).to_have_text("Children's privacy Strong match")
+    expect(direct.locator("xpath=following-sibling::*[1]")).to_have_text(f"{SHARING_SECTION} Strong match")
     shown = answer.inner_text()
     key = direct.inner_text()
     assert shown.count(key) == 1, "the answer sentence is shown once, not again as source 1"
     assert not re.search(r"score|\b0\.\d", shown, re.IGNORECASE), "no raw scores"
     more = answer.get_by_role("list", name="More sources")
     expect(more.get_by_role("listitem")).to_have_count(1)
-    expect(more.get_by_role("listitem")).to_contain_text("How information is used Partial match")
+    expect(more.get_by_role("listitem")).to_contain_text("Sharing with third parties and advertising Strong match")
     # The passage around the answer, on demand, with the answer marked in it.
     answer.get_by_text("Show the passage").click()
     expect(answer.locator("mark")).to_have_text(key)
-    expect(answer.locator(".passage")).to_contain_text("Protecting the online privacy of the very young")
+    expect(answer.locator(".passage")).to_contain_text("Bellacor may request name, e-mail address")
     sizes = answer.evaluate("b => [...b.querySelectorAll('*')].filter(n => n.getClientRects().length)"
                             ".map(n => parseFloat(getComputedStyle(n).fontSize))")
     assert min(sizes) >= 14, f"no text under 14 px: {sorted(set(sizes))}"
@@ -184,7 +174,7 @@ def test_answer_first_then_its_section_then_only_new_sources(server, page: Page,
     with page.expect_popup() as popup:
         answer.get_by_role("link", name="View in policy").first.click()
     policy_page = popup.value
-    expect(policy_page.locator("mark#cite-1")).to_contain_text("under the age of 13")
+    expect(policy_page.locator("mark#cite-1")).to_contain_text("Bellacor may request name, e-mail address")
     version = server.app.state.runtime.bot.index.policies["bellacor"].sha256[:12]
     assert policy_page.url.startswith(f"{server.url}/policy/bellacor?start=")
     assert f"&v={version}#cite-1" in policy_page.url, "the same link form as the chat page's"
@@ -213,9 +203,9 @@ def test_repeated_citations_are_shown_once(server, page: Page) -> None:
 
     _rewrite(page, "/api/answer", repeat)
     _demo(page, server)
-    answer = _ask(_open(page), CHILDREN)
+    answer = _ask(_open(page), SHARING)
     expect(answer.get_by_role("list", name="More sources").get_by_role("listitem")).to_have_count(1)
-    assert answer.inner_text().count("Bellacor also gathers data on users movements.") == 1
+    assert answer.inner_text().count("about not having this anonymous information used by third party") == 1
     expect(page.locator("policybot-widget")).to_have_count(1)
 
 
@@ -296,21 +286,21 @@ def test_suggestions_ask_their_question(server, page: Page) -> None:
     asked: list[str] = []
     page.on("request", lambda r: asked.append(r.post_data_json["question"]) if r.url.endswith("/api/answer") else None)
     suggested = ["Do you sell my data?", "How do I stop marketing emails?"]
-    _rewrite(page, "/api/answer", lambda d: d.update(suggestions=suggested) if d["question"] == CHILDREN else None)
+    _rewrite(page, "/api/answer", lambda d: d.update(suggestions=suggested) if d["question"] == SHARING else None)
     _demo(page, server)
     dialog = _open(page)
-    answer = _ask(dialog, CHILDREN)
+    answer = _ask(dialog, SHARING)
     group = answer.get_by_role("group", name="You could also ask")
     expect(group.get_by_role("button")).to_have_text(suggested)
     group.get_by_role("button", name="Do you sell my data?").click()
     expect(dialog.locator(".msg.bot").last.locator(".answer")).to_have_text(NOT_SOLD, timeout=30000)
-    assert asked == [CHILDREN, "Do you sell my data?"]
+    assert asked == [SHARING, "Do you sell my data?"]
 
 
 def test_an_answer_without_suggestions_shows_none(server, page: Page) -> None:
     _rewrite(page, "/api/answer", lambda d: d.pop("suggestions", None))
     _demo(page, server)
-    answer = _ask(_open(page), CHILDREN)
+    answer = _ask(_open(page), SHARING)
     expect(answer.get_by_role("list", name="More sources")).to_be_visible()
     expect(answer.get_by_role("group", name="You could also ask")).to_have_count(0)
 
@@ -332,7 +322,7 @@ def test_screen_readers_hear_the_answer_once_and_briefly(server, page: Page) -> 
     _demo(page, server)
     dialog = _open(page)
     status = dialog.get_by_role("status")
-    answer = _ask(dialog, CHILDREN)
+    answer = _ask(dialog, SHARING)
     key = answer.locator(".answer").inner_text()
     expect(status).to_have_text(f"{key} 2 sources.")
     _ask(dialog, NOT_FOUND)
@@ -358,15 +348,15 @@ def test_keyboard_only_end_to_end(server, page: Page) -> None:
     box = dialog.get_by_role("textbox", name="Your question")
     expect(box).to_be_focused()
     assert focus_stop(page) == ("textbox", "Your question")
-    page.keyboard.type(CHILDREN)
+    page.keyboard.type(SHARING)
     page.keyboard.press("Enter")
     answer = dialog.locator(".msg.bot").last
     helpful = answer.get_by_role("button", name="Helpful", exact=True)
     expect(helpful).to_be_visible(timeout=30000)
-    press_until(page, "Tab", answer.get_by_role("link", name="View in policy: Children's privacy"))
+    press_until(page, "Tab", answer.get_by_role("link", name=f"View in policy: {SHARING_SECTION}"))
     with page.expect_popup() as popup:
         page.keyboard.press("Enter")
-    expect(popup.value.locator("mark#cite-1")).to_contain_text("under the age of 13")
+    expect(popup.value.locator("mark#cite-1")).to_contain_text("Bellacor may request name, e-mail address")
     popup.value.close()
     press_until(page, "Tab", answer.locator("summary", has_text="Show the passage"))
     page.keyboard.press("Enter")
@@ -404,7 +394,7 @@ def test_keyboard_only_end_to_end(server, page: Page) -> None:
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")  # the launcher opens it again, the conversation still there
     expect(dialog).to_be_visible()
-    expect(dialog.locator(".answer").first).to_contain_text("under the age of 13")
+    expect(dialog.locator(".answer").first).to_contain_text("shared with third parties to perform services")
     page.keyboard.press("Escape")
     page.keyboard.press("Meta+k")  # Cmd+K on a Mac
     expect(dialog).to_be_visible()
@@ -687,7 +677,7 @@ def _fill(page: Page, server, attrs: str = "") -> Locator:
     _demo(page, server, attrs)
     dialog = _open(page)
     _ask(dialog, NOT_FOUND)
-    answer = _ask(dialog, CHILDREN)
+    answer = _ask(dialog, SHARING)
     answer.get_by_text("Show the passage").click()
     answer.get_by_role("button", name="Helpful", exact=True).click()
     expect(answer.get_by_role("button", name="Helpful", exact=True)).to_have_attribute("aria-pressed", "true")
@@ -784,7 +774,7 @@ def test_two_themed_widgets_picture(server, browser: Browser, shots: Path) -> No
         page = context.new_page()
         _demo(page, server, attrs)
         dialog = _open(page, "Bellacor privacy help" if attrs else TITLE)
-        _ask(dialog, CHILDREN if scheme == "light" else "How do I stop marketing emails?")
+        _ask(dialog, SHARING if scheme == "light" else "How do I stop marketing emails?")
         path = shots / f"widget-{name}.part.png"
         page.screenshot(path=str(path))
         pictures.append(Image.open(path).convert("RGB"))
