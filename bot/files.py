@@ -48,14 +48,29 @@ def locked(folder: Path, exclusive: bool) -> Iterator[None]:
         yield
 
 
-def write_json_atomic(path: Path, data: dict) -> None:
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # open never follows a symbolic link where the system allows
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a new temporary file beside ``path`` (never through a symbolic link) and rename it over
+    ``path``: readers see the old file or the new one, never half of one."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    with tmp.open("w", encoding="utf-8") as f:
-        json.dump(data, f, indent=2, ensure_ascii=False)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW, 0o644)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
     with contextlib.suppress(OSError):
         fd = os.open(path.parent, os.O_RDONLY)
         os.fsync(fd)
         os.close(fd)
+
+
+def write_json_atomic(path: Path, data: dict) -> None:
+    write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8"))

@@ -23,11 +23,12 @@ from pathlib import Path
 
 from .diff import Diff, diff_documents
 from .errors import InvalidOptionError, PolicybotError, UnknownVersionError
+from .files import write_atomic
 from .index import Index, PolicyInfo
 from .overview import Overview, make_overview
 from .reader import Document, parse_policy
 from .results import Answer
-from .versions import Version, VersionStore, folder_name, write_atomic
+from .versions import Version, VersionStore, folder_name
 
 log = logging.getLogger("bot")
 DIFFS_KEPT = 16  # comparisons kept in memory: the latest change of each policy, and a few asked for

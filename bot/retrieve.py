@@ -139,16 +139,18 @@ def retrieve(
         best[i] = scores[a:b].max()
 
     order = np.argsort(-best, kind="stable")[:limit]
-    own = cosines if plain is None else index.sentence_vectors[sentence_ids] @ plain
-    mine = scores if plain is None else scores + w.sentence * (own - cosines)  # scored for the question itself
     dense = index.passage_matrix[ids[order]] @ (query if plain is None else plain)
     hits = []
     for rank, (i, cos) in enumerate(zip(order, dense, strict=True), start=1):
         pid = int(ids[i])
         a, b = bounds[i], bounds[i + 1]
-        key = int(np.argmax(mine[a:b]))
+        own, mine = cosines[a:b], scores[a:b]
+        if plain is not None:  # the key sentence is scored for the question itself
+            own = index.sentence_vectors[sentence_ids[a:b]] @ plain
+            mine = mine + w.sentence * (own - cosines[a:b])
+        key = int(np.argmax(mine))
         policy = index.passages[pid].policy
-        hits.append(Hit(pid, rank, float(best[i]), float(cos), key, float(own[a + key]),
+        hits.append(Hit(pid, rank, float(best[i]), float(cos), key, float(own[key]),
                         float(context[i]) if index.context_ids[pid] >= 0 else 0.0, float(bm25[i]),
                         _coverage(idf_all[policy], index.passage_tokens[pid])))
     return hits

@@ -21,13 +21,12 @@ import json
 import logging
 import os
 import re
-import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .files import locked
+from .files import NOFOLLOW, locked, write_atomic
 
 if TYPE_CHECKING:
     from .reader import Document
@@ -37,7 +36,6 @@ KEEP = 20  # versions kept per policy: a few years of edits to a policy, a few m
 LIST = "versions.json"
 _SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 _SHA = re.compile(r"[0-9a-f]{64}")
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 @dataclass(frozen=True)
@@ -67,25 +65,9 @@ def _now() -> str:
 
 def _read(path: Path) -> bytes:
     """A file's bytes, never through a symbolic link (raises OSError for one)."""
-    fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+    fd = os.open(path, os.O_RDONLY | NOFOLLOW)
     with os.fdopen(fd, "rb") as f:
         return f.read()
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a new temporary file beside ``path`` and rename it over ``path``: all or nothing."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
 
 
 def _entry(raw: object) -> Version | None:
