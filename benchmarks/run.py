@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import compare
 import layqa
 import load
 import policyqa
@@ -271,7 +272,7 @@ def load_targets(ld: dict) -> list[str]:
             "thread and the request threads take turns on Python's GIL."]
 
 
-def write(q: dict, lq: dict, s: dict, b: dict, c: dict, seconds: float, g: dict, ld: dict) -> None:
+def write(q: dict, lq: dict, s: dict, b: dict, c: dict, seconds: float, g: dict, ld: dict, cmp: dict) -> None:
     header = "| system | " + " | ".join(METRICS) + " |\n|---|" + "---|" * len(METRICS)
     lines = [
         "# Benchmarks",
@@ -348,6 +349,7 @@ def write(q: dict, lq: dict, s: dict, b: dict, c: dict, seconds: float, g: dict,
         "",
         *load_lines(ld),
         *glance_lines(g),
+        *compare.lines(cmp),
     ]
     OUT.write_text("\n".join(lines), encoding="utf-8")
 
@@ -363,7 +365,8 @@ def main() -> None:
     q = quality()
     lq = lay()
     g = glance_and_diff()
-    write(q, lq, s, b, c, time.perf_counter() - started, g, ld)
+    cmp = compare.run()
+    write(q, lq, s, b, c, time.perf_counter() - started, g, ld, cmp)
     print(OUT.read_text())
 
 

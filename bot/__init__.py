@@ -5,9 +5,11 @@
     >>> a.text, a.citations[0].section
 """
 
+from .compare import Comparison, Row
 from .config import DEFAULT_K, MAX_K, MAX_QUESTION_CHARS, Settings, __version__
+from .default import answer
 from .diff import Change, Diff, diff_documents, diff_files
-from .engine import Bot, answer
+from .engine import Bot
 from .errors import (
     IndexFolderError,
     InvalidOptionError,
@@ -34,6 +36,7 @@ __all__ = [
     "Change",
     "Changes",
     "Citation",
+    "Comparison",
     "Diff",
     "FeedbackStore",
     "IndexFolderError",
@@ -42,6 +45,7 @@ __all__ = [
     "Overview",
     "PolicySourceError",
     "PolicybotError",
+    "Row",
     "Settings",
     "UnknownPolicyError",
     "UnknownVersionError",

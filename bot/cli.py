@@ -28,6 +28,7 @@ from bot import (
     __version__,
     diff_files,
 )
+from bot.cli_compare import add_compare
 from bot.edge import EXIT_USAGE, run
 
 
@@ -283,6 +284,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("new", type=Path, help="the newer version")
     s.add_argument("--json", action="store_true", help="print JSON")
     s.set_defaults(run=cmd_diff)
+    add_compare(sub, common)
     return p
 
 

@@ -12,6 +12,7 @@ import tempfile
 import threading
 import time
 import weakref
+from collections.abc import Sequence
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
@@ -19,6 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from .build import open_index, rebuild
+from .compare import HITS as COMPARE_HITS
+from .compare import Comparison, comparable, compare
 from .confidence import Calibration, cite, load_calibration
 from .config import Settings
 from .embedding import Embedder, default_embedder
@@ -28,10 +31,10 @@ from .history import Changes, History, Version
 from .index import Index, PolicyInfo
 from .labels import contact_sentence
 from .overview import Overview
-from .query import prepare
+from .query import Query, prepare
 from .reader import Document, policy_files
 from .results import NOT_FOUND, Answer
-from .retrieve import Hit, retrieve
+from .retrieve import Hit, retrieve, retrieve_each
 from .smalltalk import EXAMPLES, smalltalk_kind, smalltalk_reply
 from .suggestions import FollowUps
 from .validation import check_k, check_question
@@ -244,10 +247,26 @@ class Bot:
             self.refresh()
         index = index or self.index
         names = [self.policy(policy, index).name] if policy is not None else list(index.policies)
+        query, plain, vector = self._vectors(text, index)
+        return index, names, retrieve(index, vector, query, names, k, plain=plain), vector
+
+    def _vectors(self, text: str, index: Index) -> tuple[Query, np.ndarray, np.ndarray]:
+        """The question's words, its own vector, and the vector retrieval ranks by (expanded)."""
         query = prepare(text, index.speller)
         plain = self.embedder.encode_query(query.text)
-        vector = self.expansion(plain) if self.expansion is not None else plain
-        return index, names, retrieve(index, vector, query, names, k, plain=plain), vector
+        return query, plain, self.expansion(plain) if self.expansion is not None else plain
+
+    def compare(self, question: str, policies: Sequence[str] | None = None) -> Comparison:
+        """One question asked of each policy (all by default): a row each, as ``answer`` gives it for
+        that policy alone, every policy scored in one pass (``bot.compare``)."""
+        started, text, index = time.perf_counter(), comparable(check_question(question)), self.index
+        names = [self.policy(name, index).name for name in dict.fromkeys(policies or index.policies)]
+        query, plain, vector = self._vectors(text, index)
+        found = retrieve_each(index, vector, query, names, COMPARE_HITS, plain=plain)
+
+        def made(name: str) -> Overview | None:
+            return self.history.made_overview(index, index.policies[name])
+        return compare(text, index, found, self.calibration, made, round((time.perf_counter() - started) * 1000, 2))
 
     def answer(self, question: str, k: int | None = None, policy: str | None = None) -> Answer:
         """Answer one question with up to ``k`` citations, from one policy or from all, and up to
@@ -274,25 +293,3 @@ class Bot:
         chosen = policy or (citations[0].policy if answered else names[0] if len(names) == 1 else None)
         return Answer(text, answered, citations[0].sentence if answered else NOT_FOUND, citations, chosen, 0.0,
                       "answer" if answered else "not_found", index.policies[chosen].sha256 if chosen else None), vector
-
-
-_default: Bot | None = None
-_default_lock = threading.Lock()
-
-
-def default_bot() -> Bot:
-    """The process-wide bot for the default policy folder (built or loaded on first use)."""
-    global _default
-    with _default_lock:
-        if _default is None:
-            _default = Bot()
-        return _default
-
-
-def answer(question: str, k: int | None = None, policy: str | None = None) -> Answer:
-    """Answer a question from the default policies: ``answer("Do you sell my data?")``.
-
-    ``k`` defaults to the settings' (``POLICYBOT_K``, else 3).
-    """
-    return default_bot().answer(question, k=k, policy=policy)
-

@@ -147,6 +147,10 @@ class History:
                 self._overviews[key] = made
         return made
 
+    def made_overview(self, index: Index, info: PolicyInfo) -> Overview | None:
+        """The overview of this policy version if one is made (in memory or stored), never making it."""
+        return self._overviews.get((info.name, info.sha256)) or read_overview(index, info)
+
     def versions(self, index: Index, name: str) -> list[Version]:
         """The policy's versions, newest first; the one ``index`` serves always among them."""
         kept = self.store.versions(name) if self.store else []

@@ -98,6 +98,80 @@ def _context_cosines(index: Index, query: np.ndarray, policies: list[str]) -> np
     return np.concatenate(parts)
 
 
+@dataclass(frozen=True, eq=False)
+class _Scores:
+    """One question's scores over the sentences of some policies (working arrays of ``retrieve``)."""
+
+    ids: np.ndarray  # passage ids, policy by policy
+    bounds: np.ndarray  # passage i's sentences: bounds[i]:bounds[i + 1]
+    sentence_ids: np.ndarray
+    cosines: np.ndarray  # each sentence's cosine to the (expanded) question
+    scores: np.ndarray  # each sentence's score so far (word coverage added by ``_refine``)
+    best: np.ndarray  # each passage's best sentence score
+    context: np.ndarray
+    bm25: np.ndarray
+
+
+def _score(index: Index, query: np.ndarray, q: Query, policies: list[str], w: Weights,
+           per_policy: bool = False) -> _Scores:
+    """Every sentence's score but word coverage. BM25 is scaled to the best passage of all
+    ``policies``, or (``per_policy``) of each policy, as when it is asked alone."""
+    ids = passage_ids(index, policies)
+    starts = index.sentence_start
+    counts = starts[ids + 1] - starts[ids]
+    bounds = np.concatenate([[0], np.cumsum(counts)])
+    sentence_ids = np.arange(bounds[-1]) + np.repeat(starts[ids] - bounds[:-1], counts)
+    local = np.repeat(np.arange(len(ids)), counts)  # each sentence's passage, as a position in ids
+
+    cosines = index.sentence_vectors[sentence_ids] @ query
+    context = _context_cosines(index, query, policies)
+    bm25_parts = [index.bm25[p].scores(list(q.tokens)) for p in policies]
+    related_parts = [index.bm25[p].scores(list(q.related)) for p in policies]
+    if per_policy:
+        lexical = w.bm25 * np.concatenate([_scaled(b) for b in bm25_parts]) \
+            + w.related * np.concatenate([_scaled(r) for r in related_parts])
+    else:
+        lexical = w.bm25 * _scaled(np.concatenate(bm25_parts)) + w.related * _scaled(np.concatenate(related_parts))
+    scores = w.sentence * cosines + (w.context * context + lexical)[local]
+    best = np.full(len(ids), -np.inf)
+    np.maximum.at(best, local, scores)
+    return _Scores(ids, bounds, sentence_ids, cosines, scores, best, context, np.concatenate(bm25_parts))
+
+
+def _refine(index: Index, s: _Scores, q: Query, lead: np.ndarray, w: Weights) -> None:
+    """Add word coverage to the sentences of the ``lead`` passages (a Python loop: only for the few
+    passages that can still rank)."""
+    policies = {index.passages[int(s.ids[i])].policy for i in lead}
+    idf = {p: {t: v for t, v in index.idf(p, set(q.tokens)).items() if t not in GENERIC} for p in policies}
+    synonyms = {t: _synonyms(t) for t in q.tokens}
+    for i in lead:
+        a, b = s.bounds[i], s.bounds[i + 1]
+        weights_of = idf[index.passages[int(s.ids[i])].policy]
+        covered = [_coverage(weights_of, index.sentence_tokens[j], synonyms) for j in s.sentence_ids[a:b]]
+        s.scores[a:b] += w.coverage * np.asarray(covered)
+        s.best[i] = s.scores[a:b].max()
+
+
+def _hits(index: Index, s: _Scores, q: Query, order: np.ndarray, w: Weights, query: np.ndarray,
+          plain: np.ndarray | None) -> list[Hit]:
+    """The passages at positions ``order`` as hits, ranked 1.. in that order."""
+    dense = index.passage_matrix[s.ids[order]] @ (query if plain is None else plain)
+    hits = []
+    for rank, (i, cos) in enumerate(zip(order, dense, strict=True), start=1):
+        pid = int(s.ids[i])
+        a, b = s.bounds[i], s.bounds[i + 1]
+        own, mine = s.cosines[a:b], s.scores[a:b]
+        if plain is not None:  # the key sentence is scored for the question itself
+            own = index.sentence_vectors[s.sentence_ids[a:b]] @ plain
+            mine = mine + w.sentence * (own - s.cosines[a:b])
+        key = int(np.argmax(mine))
+        idf = index.idf(index.passages[pid].policy, set(q.tokens))
+        hits.append(Hit(pid, rank, float(s.best[i]), float(cos), key, float(own[key]),
+                        float(s.context[i]) if index.context_ids[pid] >= 0 else 0.0, float(s.bm25[i]),
+                        _coverage(idf, index.passage_tokens[pid])))
+    return hits
+
+
 def retrieve(
     index: Index, query: np.ndarray, q: Query, policies: list[str], limit: int, weights: Weights = Weights(),
     plain: np.ndarray | None = None,
@@ -109,51 +183,32 @@ def retrieve(
     answers usually say, which finds the right passage, while the sentence that answers is still
     the one closest to the question itself.
     """
-    w = weights
-    ids = passage_ids(index, policies)
-    starts = index.sentence_start
-    counts = starts[ids + 1] - starts[ids]
-    bounds = np.concatenate([[0], np.cumsum(counts)])  # passage i's sentences: bounds[i]:bounds[i + 1]
-    sentence_ids = np.arange(bounds[-1]) + np.repeat(starts[ids] - bounds[:-1], counts)
-    local = np.repeat(np.arange(len(ids)), counts)  # each sentence's passage, as a position in ids
+    s = _score(index, query, q, policies, weights)
+    _refine(index, s, q, np.argsort(-s.best, kind="stable")[: max(REFINE, limit)], weights)
+    return _hits(index, s, q, np.argsort(-s.best, kind="stable")[:limit], weights, query, plain)
 
-    cosines = index.sentence_vectors[sentence_ids] @ query
-    context = _context_cosines(index, query, policies)
-    bm25 = np.concatenate([index.bm25[p].scores(list(q.tokens)) for p in policies])
-    related = np.concatenate([index.bm25[p].scores(list(q.related)) for p in policies])
-    passage_part = w.context * context + w.bm25 * _scaled(bm25) + w.related * _scaled(related)
-    scores = w.sentence * cosines + passage_part[local]
 
-    # Word coverage for the sentences of the leading passages only: it is a Python loop.
-    best = np.full(len(ids), -np.inf)
-    np.maximum.at(best, local, scores)
-    lead = np.argsort(-best, kind="stable")[: max(REFINE, limit)]
-    idf_all = {p: index.idf(p, set(q.tokens)) for p in policies}  # how much of the question a passage holds
-    idf = {p: {t: v for t, v in own.items() if t not in GENERIC} for p, own in idf_all.items()}  # which sentence
-    synonyms = {t: _synonyms(t) for t in q.tokens}
-    for i in lead:
-        a, b = bounds[i], bounds[i + 1]
-        weights_of = idf[index.passages[int(ids[i])].policy]
-        covered = [_coverage(weights_of, index.sentence_tokens[s], synonyms) for s in sentence_ids[a:b]]
-        scores[a:b] += w.coverage * np.asarray(covered)
-        best[i] = scores[a:b].max()
-
-    order = np.argsort(-best, kind="stable")[:limit]
-    dense = index.passage_matrix[ids[order]] @ (query if plain is None else plain)
-    hits = []
-    for rank, (i, cos) in enumerate(zip(order, dense, strict=True), start=1):
-        pid = int(ids[i])
-        a, b = bounds[i], bounds[i + 1]
-        own, mine = cosines[a:b], scores[a:b]
-        if plain is not None:  # the key sentence is scored for the question itself
-            own = index.sentence_vectors[sentence_ids[a:b]] @ plain
-            mine = mine + w.sentence * (own - cosines[a:b])
-        key = int(np.argmax(mine))
-        policy = index.passages[pid].policy
-        hits.append(Hit(pid, rank, float(best[i]), float(cos), key, float(own[key]),
-                        float(context[i]) if index.context_ids[pid] >= 0 else 0.0, float(bm25[i]),
-                        _coverage(idf_all[policy], index.passage_tokens[pid])))
-    return hits
+def retrieve_each(
+    index: Index, query: np.ndarray, q: Query, policies: list[str], limit: int, weights: Weights = Weights(),
+    plain: np.ndarray | None = None,
+) -> dict[str, list[Hit]]:
+    """For each policy, the ``limit`` hits ``retrieve`` finds when that policy is asked alone, with
+    the question scored against every policy in one pass (how one question is compared across
+    hundreds of policies). Word coverage, the loop, is added only where it can change the top
+    ``limit``: coverage adds at most ``weights.coverage``, so a passage further than that below
+    the policy's ``limit``-th best cannot rise into it."""
+    s = _score(index, query, q, policies, weights, per_policy=True)
+    out: dict[str, list[Hit]] = {}
+    at = 0
+    for policy in policies:
+        n = len(range(len(index.passages))[index.policies[policy].ids])
+        span = np.arange(at, at + n)
+        at += n
+        lead = span[np.argsort(-s.best[span], kind="stable")[: max(REFINE, limit)]]
+        floor = s.best[lead[min(limit, len(lead)) - 1]] - weights.coverage if len(lead) else 0.0
+        _refine(index, s, q, lead[s.best[lead] >= floor], weights)
+        out[policy] = _hits(index, s, q, span[np.argsort(-s.best[span], kind="stable")[:limit]], weights, query, plain)
+    return out
 
 
 @lru_cache(maxsize=4096)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import bot.files as files
-from bot import Answer, Bot, InvalidOptionError, InvalidQuestionError, UnknownPolicyError, engine
+from bot import Answer, Bot, InvalidOptionError, InvalidQuestionError, UnknownPolicyError, default, engine
 from bot.reader import collapse, render_like
 from tests.snapshot import CITATION_KEYS, NOT_SOLD
 
@@ -133,16 +133,16 @@ def test_answer_function_works_with_no_setup(monkeypatch: pytest.MonkeyPatch, tm
 
     monkeypatch.setenv("POLICYBOT_POLICY_DIR", str(policy_dir))
     monkeypatch.setenv("POLICYBOT_INDEX_DIR", str(tmp_path / "default-index"))
-    monkeypatch.setattr(engine, "_default", None)
+    monkeypatch.setattr(default, "_default", None)
     from bot import answer
 
     first = answer("Do you sell my data?")
     assert isinstance(first, Answer) and first.answered
-    assert engine._default is not None
+    assert default._default is not None
     assert (tmp_path / "default-index" / "manifest.json").is_file()
-    cached = engine._default
+    cached = default._default
     answer("Do you use cookies?")
-    assert engine._default is cached
+    assert default._default is cached
 
 
 def test_a_running_bot_picks_up_an_edited_policy(policy_dir, tmp_path, embedder, monkeypatch) -> None:

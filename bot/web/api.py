@@ -37,6 +37,7 @@ from bot import (
 
 from .changes import STYLE as CHANGES_STYLE
 from .changes import what_changed
+from .compare import add_compare_routes
 from .docs import add_docs
 from .guards import BodyLimit, RateLimit
 from .pages import policy_page, policy_url
@@ -122,10 +123,11 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None, chat: b
     app.add_middleware(SecurityHeaders, allowed_origins=settings.allowed_origins)
     # Default: no origin is allowed, so only pages served from here may call the API.
     app.add_middleware(CORSMiddleware, allow_origins=list(settings.allowed_origins), allow_methods=["GET", "POST"],
-                       allow_headers=["Content-Type"], expose_headers=["X-Answer-Id"], max_age=600)
+                       allow_headers=["Content-Type"], expose_headers=["X-Answer-Id", "X-Total-Count"], max_age=600)
 
     _handle_errors(app)
     _api_routes(app, rt)
+    add_compare_routes(app, rt)
     _page_routes(app, rt, widget_js)
     add_docs(app)
     if chat:
@@ -175,6 +177,9 @@ def _handle_errors(app: FastAPI) -> None:
         return JSONResponse({"error": "internal error; the server log has the details"}, 500)
 
 
+PAGE, MAX_PAGE = 100, 1000  # policies listed per page: by default, and at most
+
+
 def _api_routes(app: FastAPI, rt: Runtime) -> None:
     @app.post("/api/answer", response_model=AnswerOut, responses=ERRORS, tags=["api"],
               summary="Answer a question from the policy, with citations")
@@ -189,9 +194,15 @@ def _api_routes(app: FastAPI, rt: Runtime) -> None:
         p = rt.bot.policy(name)
         return {"name": p.name, "title": p.title, "passages": p.passages, "updated": p.updated}
 
-    @app.get("/api/policies", response_model=list[PolicyOut], tags=["api"], summary="The indexed policies")
-    def api_policies() -> list[dict]:
-        return [listing(p.name) for p in rt.bot.policies]
+    @app.get("/api/policies", response_model=list[PolicyOut], tags=["api"],
+             summary="The indexed policies, a page at a time (X-Total-Count: how many match)")
+    def api_policies(response: Response, q: str | None = Query(None, max_length=200, description=(
+            "Only policies whose name or title contains this, ignoring case.")), offset: int = Query(0, ge=0),
+            limit: int = Query(PAGE, ge=1, le=MAX_PAGE)) -> list[dict]:
+        wanted = (q or "").casefold()
+        found = [p for p in rt.bot.policies if wanted in p.name.casefold() or wanted in p.title.casefold()]
+        response.headers["X-Total-Count"] = str(len(found))
+        return [listing(p.name) for p in found[offset : offset + limit]]
 
     @app.get("/api/policies/{name}", response_model=PolicyDetail, responses=ERRORS, tags=["api"],
              summary="One policy, with its contact route")
