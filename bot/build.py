@@ -42,7 +42,7 @@ from .index import (
     write_passages,
 )
 from .lexical import BM25
-from .reader import Document, policy_files, read_policy
+from .reader import Document, parse_policy, policy_files, read_policy
 from .vectors import Vectors, embed_passages, headed_text, passage_vectors, text_key
 
 log = logging.getLogger("bot")
@@ -75,7 +75,10 @@ def build(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: bool 
           max_bytes: int = MAX_POLICY_BYTES) -> Index:
     """Build the index for every policy in ``policy_dir`` and switch ``index_dir`` to it."""
     started = time.perf_counter()
-    docs, per_doc = _read_and_chunk(policy_dir, max_bytes)
+    docs, per_doc, refused = _read_and_chunk(policy_dir, max_bytes, _previous_sources(index_dir))
+    for name, r in refused.items():
+        log.warning("%s; %s", r["reason"], f"policy {name!r} is served as last indexed" if r["served"]
+                    else f"policy {name!r} is left out")
     passages = [p for ps in per_doc for p in ps]
     vectors = embed_passages(passages, _reusable_vectors(index_dir, embedder), embedder, progress)
     start = np.concatenate([[0], np.cumsum([len(p.sentences) for p in passages])]).astype(np.int64)
@@ -105,6 +108,7 @@ def build(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: bool 
         "counts": {"policies": len(docs), "passages": len(passages), "sentences": len(vectors.plain)},
         "policies": [vars(p) for p in policies],
         "files": hashes,
+        "refused": refused,
     }
     if (index_dir / MANIFEST).is_dir():  # a damaged folder: the manifest is ours to replace
         shutil.rmtree(index_dir / MANIFEST)
@@ -130,15 +134,50 @@ def _remove_leftovers(index_dir: Path, keep: str) -> None:
             old.unlink(missing_ok=True)
 
 
-def _read_and_chunk(policy_dir: Path, max_bytes: int) -> tuple[list[Document], list[list[Passage]]]:
-    """Every policy read and chunked; every bad file is reported before anything is written."""
-    docs = [read_policy(p, max_bytes) for p in policy_files(policy_dir)]
-    per_doc = [chunk(d) for d in docs]
-    for doc, ps in zip(docs, per_doc, strict=True):
-        if not ps:
-            raise PolicySourceError(f"policy file {doc.path.name!r} has nothing but headings and contents lines; "
-                                    f"add the policy text or remove the file")
-    return docs, per_doc
+def _readable(path: Path, data: bytes | None, max_bytes: int) -> tuple[Document, list[Passage]]:
+    """One policy read (from ``data``, its last good bytes, if given) and chunked, or the reason not."""
+    doc = read_policy(path, max_bytes) if data is None else parse_policy(path, data)
+    passages = chunk(doc)
+    if not passages:
+        raise PolicySourceError(f"policy file {path.name!r} has nothing but headings and contents lines; "
+                                f"add the policy text or remove the file")
+    return doc, passages
+
+
+def _read_and_chunk(policy_dir: Path, max_bytes: int, previous: dict[str, bytes]
+                    ) -> tuple[list[Document], list[list[Passage]], dict[str, dict]]:
+    """Every policy read and chunked. A file that cannot be (not text, too big, only headings) does
+    not stop the others: the version the index last held is indexed in its place, if it held one,
+    else the file is left out. ``refused`` names each such policy with its file, the file's hash
+    (so the index counts as up to date until the file changes again) and why. Only when no policy
+    at all can be indexed is it an error, and nothing is written."""
+    docs, per_doc, refused = [], [], {}
+    for path in policy_files(policy_dir):
+        try:
+            doc, passages = _readable(path, None, max_bytes)
+        except PolicySourceError as exc:
+            refused[path.stem] = {"file": path.name, "sha256": sha256(path), "reason": exc.message, "served": None}
+            if path.name not in previous:
+                continue
+            doc, passages = _readable(path, previous[path.name], max_bytes)
+            refused[path.stem]["served"] = doc.sha256
+        docs.append(doc)
+        per_doc.append(passages)
+    if not docs:
+        reasons = [r["reason"] for r in refused.values()]
+        raise PolicySourceError(reasons[0] if len(reasons) == 1 else "no policy file can be indexed: "
+                                + "; ".join(reasons))
+    return docs, per_doc, refused
+
+
+def _previous_sources(index_dir: Path) -> dict[str, bytes]:
+    """File name -> the text the current build indexed for it (a refused edit falls back on it)."""
+    try:
+        manifest = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
+        folder = index_dir / manifest["data"] / "sources"
+        return {p["file"]: (folder / p["file"]).read_bytes() for p in manifest["policies"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
 
 
 def _write_build(index_dir: Path, data: str, docs: list[Document], per_doc: list[list[Passage]],

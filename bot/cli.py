@@ -28,6 +28,7 @@ from bot import (
     __version__,
     diff_files,
 )
+from bot.cli_changes import add_changes
 from bot.cli_compare import add_compare
 from bot.edge import EXIT_USAGE, run
 
@@ -83,8 +84,12 @@ def cmd_index(args: argparse.Namespace) -> int:
     policies, passages = len(bot.policies), len(bot.index.passages)
     seconds = time.perf_counter() - started
     fresh = "built" if bot.index.built else "up to date"
+    size = sum(f.stat().st_size for f in bot.index.folder.rglob("*") if f.is_file()) / 1e6
     print(f"{policies} {'policy' if policies == 1 else 'policies'}, {passages} passages, "
-          f"{seconds:.1f} s ({fresh}: {bot.settings.index_dir})")
+          f"{seconds:.1f} s, {size:.1f} MB ({fresh}: {bot.settings.index_dir})")
+    if bot.problem:  # files that could not be indexed: the rest are, and this says which and why
+        print(f"policybot: not indexed: {bot.problem}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -285,6 +290,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="print JSON")
     s.set_defaults(run=cmd_diff)
     add_compare(sub, common)
+    add_changes(sub, common, render_diff)
     return p
 
 

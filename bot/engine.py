@@ -28,7 +28,7 @@ from .embedding import Embedder, default_embedder
 from .errors import IndexFolderError, PolicybotError, PolicySourceError, UnknownPolicyError
 from .expansion import Expansion, expansion_for
 from .history import Changes, History, Version
-from .index import Index, PolicyInfo
+from .index import Index, PolicyInfo, refusals
 from .labels import contact_sentence
 from .overview import Overview
 from .query import Query, prepare
@@ -193,7 +193,7 @@ class Bot:
     def problem(self) -> str | None:
         """What keeps the bot from its normal service, if anything (the server's /healthz shows it)."""
         if self._edit_problem or self._scratch is None:
-            return self._edit_problem
+            return self._edit_problem or refusals(self.index.manifest)
         return ("the index folder cannot be written (the server log says why), so the index is kept in a "
                 "temporary folder and rebuilt at every start; make POLICYBOT_INDEX_DIR writable")
 

@@ -211,12 +211,20 @@ def check_manifest(manifest: dict, files: dict[str, str], embedder: Embedder) ->
     if change:
         raise StaleIndex(change)
     indexed = {p["name"]: p["sha256"] for p in manifest.get("policies", [])}
+    indexed.update({name: r["sha256"] for name, r in manifest.get("refused", {}).items()})  # as they were refused
     if indexed != files:
         changed = sorted(n for n in files.keys() & indexed.keys() if files[n] != indexed[n])
         added, removed = sorted(files.keys() - indexed.keys()), sorted(indexed.keys() - files.keys())
         parts = [f"{label} {', '.join(names)}" for label, names in
                  (("changed:", changed), ("added:", added), ("removed:", removed)) if names]
         raise StaleIndex("policies " + "; ".join(parts))
+
+
+def refusals(manifest: dict) -> str | None:
+    """The policy files the build could not index and what it did instead, in one line (or None)."""
+    refused = manifest.get("refused") or {}
+    instead = {True: "its last indexed version is served", False: "it is left out"}
+    return "; ".join(f"{r['reason']} (until then, {instead[bool(r.get('served'))]})" for r in refused.values()) or None
 
 
 def read_index(index_dir: Path, manifest: dict, embedder: Embedder) -> Index:

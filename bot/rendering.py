@@ -90,9 +90,18 @@ class Builder:
         self.ends.append(end)
 
     def copy(self, text: str, pos: int) -> None:
-        """Source characters shown as they are."""
-        for i, ch in enumerate(text):
-            self.add(ch, pos + i, pos + i + 1)
+        """Source characters shown as they are: ``add`` for each, done a run at a time (rendering
+        every policy of a 280-policy library went from 28 s to a few here)."""
+        at, first = len(self.chars), len(text) - len(text.lstrip())  # lstrip: str.isspace's whitespace
+        self.chars.extend(text)
+        self.starts.extend(range(pos, pos + len(text)))
+        self.ends.extend(range(pos + 1, pos + len(text) + 1))
+        if first == len(text):
+            return  # all whitespace: no solid character to take pending markup or close a span
+        if self._pending is not None:
+            self.starts[at + first] = min(pos + first, self._pending)
+            self._pending = None
+        self._last_solid = at + len(text.rstrip()) - 1
 
     def synth(self, text: str, start: int, end: int) -> None:
         """Characters standing for the source span ``[start, end)`` (an entity, a URL)."""

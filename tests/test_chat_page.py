@@ -78,6 +78,28 @@ def test_screen_readers_hear_the_answer_once_and_briefly(server, page: Page) -> 
     assert "<p>" not in snapshot and "<strong>" not in snapshot and "score" not in snapshot
 
 
+def test_each_message_says_who_said_it_to_screen_readers_only(server, page: Page) -> None:
+    page.goto(server.url + "/")
+    _answered(page)
+    _answered(page, SHARING)
+    users = page.locator("#pb-chat .user-row [data-testid=user]")
+    bots = page.locator("#pb-chat .bot-row [data-testid=bot]")
+    expect(users.locator(":scope > .pb-who")).to_have_text(["You:", "You:"])
+    expect(bots.locator(":scope > .pb-who")).to_have_text(["Assistant:", "Assistant:"])
+    assert users.first.text_content().startswith("You: Do you sell my data?")
+    log = page.locator("#pb-chat [role=log]").aria_snapshot()
+    order = ["You:", "Do you sell my data?", "Assistant:", NOT_SOLD, "You:", SHARING, "Assistant:"]
+    at = [log.find(order[0])]
+    for part in order[1:]:  # each in turn, after the one before
+        at.append(log.find(part, at[-1] + 1))
+    assert -1 not in at, log
+    for who in page.locator("#pb-chat .pb-who").all():  # read out, never seen
+        box = who.bounding_box()
+        assert box is not None and box["width"] <= 1 and box["height"] <= 1
+    assert page.locator("#pb-chat [data-testid=bot][aria-label]").count() == 0  # still no raw markup as a name
+    expect(page.locator("#pb-announce")).not_to_contain_text("Assistant:")  # the short line stays short
+
+
 def test_sources_fold_with_the_keyboard(server, page: Page) -> None:
     page.goto(server.url + "/")
     _answered(page, "What is your return policy?")

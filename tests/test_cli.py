@@ -62,7 +62,7 @@ def test_index_prints_a_one_line_summary(policy_dir: Path, tmp_path: Path, capsy
     dirs = ["--policies", str(policy_dir), "--index", str(tmp_path / "ix")]
     assert main(["index", *dirs]) == 0
     first = capsys.readouterr()
-    assert first.out.startswith(f"1 policy, {BELLACOR_PASSAGES} passages, ") and "(built: " in first.out
+    assert first.out.startswith(f"1 policy, {BELLACOR_PASSAGES} passages, ") and " MB (built: " in first.out
     assert main(["index", *dirs]) == 0
     assert "(up to date: " in capsys.readouterr().out
 
@@ -144,3 +144,64 @@ def test_logging_is_set_up_once_however_often_an_edge_starts() -> None:
     setup_logging()
     setup_logging()
     assert sum(getattr(h, "policybot", False) for h in logging.getLogger("bot").handlers) == 1
+
+
+SHOP = """# Shop privacy
+
+## Selling
+
+We never sell your personal information to anyone.
+
+## Retention
+
+We keep your order history for 30 days after your last order.
+"""
+
+
+def test_changes_compares_the_latest_version_with_the_one_before(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    policy = tmp_path / "policies" / "shop.md"
+    policy.parent.mkdir()
+    policy.write_text(SHOP, encoding="utf-8")
+    args = ["changes", "--policies", str(policy.parent), "--index", str(tmp_path / "ix"), "--data", str(tmp_path / "d")]
+    assert main(args) == 2, "one version kept: nothing to compare it with"
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith("policybot: error: policy 'shop' has only one version kept") and str(tmp_path / "d") in err
+    policy.write_text(SHOP.replace("30 days", "24 months") + "\n## Cookies\n\nWe use cookies to remember your cart.\n",
+                      encoding="utf-8")
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("shop: updated ") and "2 changes: 1 added, 0 removed, 1 changed" in out
+    assert "We keep your order history for [-30 days-] {+24 months+} after your last order." in out
+    assert "{+We use cookies to remember your cart.+}" in out and "retention: " in out
+    assert main([*args, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["policy"] == "shop" and data["counts"] == {"added": 1, "removed": 0, "changed": 1}
+    assert data["from"]["sha256"] != data["to"]["sha256"] == data["new"]
+    assert [(c["kind"], c["topics"]) for c in data["changes"]] == [("changed", ["retention"]), ("added", ["cookies"])]
+    assert data["topics"]["retention"]["changed"] and not data["topics"]["selling"]["changed"]
+
+
+def test_changes_needs_policy_when_several_are_indexed(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    (tmp_path / "p").mkdir()
+    for name in ("one", "two"):
+        (tmp_path / "p" / f"{name}.md").write_text(SHOP.replace("anyone", name), encoding="utf-8")
+    args = ["changes", "--policies", str(tmp_path / "p"), "--index", str(tmp_path / "ix"),
+            "--data", str(tmp_path / "d")]
+    assert main(args) == 2
+    assert "choose one with --policy NAME (known: one, two)" in capsys.readouterr().err
+    assert main([*args, "--policy", "three"]) == 2
+    assert "three" in capsys.readouterr().err
+
+
+def test_index_goes_on_past_a_bad_file_and_names_it(policy_dir: Path, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture) -> None:
+    """A library with one unreadable file: the others are indexed, the bad one is named (exit 1)."""
+    (policy_dir / "zeros.txt").write_bytes(b"\x00" * 4096)
+    dirs = ["--policies", str(policy_dir), "--index", str(tmp_path / "ix")]
+    assert main(["index", *dirs]) == 1
+    out = capsys.readouterr()
+    assert out.out.startswith(f"1 policy, {BELLACOR_PASSAGES} passages, ")
+    assert out.err.strip().splitlines()[-1] == ("policybot: not indexed: policy file 'zeros.txt' is not text (100% NUL or control "
+                               "bytes); save the policy as plain text, Markdown or HTML (until then, it is left out)")
+    assert main(["ask", "Do you sell my data?", *dirs]) == 0, "the good policy answers"
+    assert "not sold" in capsys.readouterr().out

@@ -9,7 +9,7 @@ from pathlib import Path
 from tests.conftest import PROJECT_DIR
 
 PACKAGE = PROJECT_DIR / "bot"
-SURFACES = {"bot.cli", "bot.cli_compare", "bot.edge", "bot.__main__"}  # and everything under bot.web
+SURFACES = {"bot.cli", "bot.cli_changes", "bot.cli_compare", "bot.edge", "bot.__main__"}  # and everything under bot.web
 
 
 def _module(path: Path) -> str:

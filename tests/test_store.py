@@ -15,7 +15,7 @@ import bot.files as files
 from bot.build import open_index
 from bot.embedding import Embedder
 from bot.errors import PolicySourceError
-from bot.index import MANIFEST
+from bot.index import MANIFEST, refusals
 from bot.retrieve import dense_search, passage_ids
 from tests.conftest import FakeEmbedder
 
@@ -212,12 +212,34 @@ def test_a_link_out_of_the_policy_folder_is_not_indexed(policy_dir: Path, tmp_pa
     assert "passwd.txt links outside the policy folder" in caplog.text
 
 
-def test_binary_and_oversized_policy_files_are_refused_by_name(policy_dir: Path, tmp_path: Path) -> None:
+def test_binary_and_oversized_policy_files_are_refused_by_name_and_do_not_stop_the_rest(
+        policy_dir: Path, tmp_path: Path) -> None:
     (policy_dir / "zeros.txt").write_bytes(b"\x00" * 4096)
-    with pytest.raises(PolicySourceError, match=r"'zeros.txt' is not text \(100% NUL or control bytes\)"):
-        open_index(policy_dir, tmp_path / "ix", FakeEmbedder())
-    (policy_dir / "zeros.txt").unlink()
     (policy_dir / "huge.txt").write_text("We collect data.\n" * 130_000, encoding="utf-8")  # 2.2 MB
-    with pytest.raises(PolicySourceError, match=r"'huge.txt' is 2.2 MB; the limit is 2 MB \(POLICYBOT_MAX_POLICY_MB\)"):
-        open_index(policy_dir, tmp_path / "ix", FakeEmbedder())
-    assert not (tmp_path / "ix" / "manifest.json").exists()
+    index = open_index(policy_dir, tmp_path / "ix", FakeEmbedder())
+    assert sorted(index.policies) == ["bellacor"], "the good policy is indexed, the bad files are not"
+    refused = index.manifest["refused"]
+    assert sorted(refused) == ["huge", "zeros"] and not any(r["served"] for r in refused.values())
+    said = refusals(index.manifest)
+    assert "'zeros.txt' is not text (100% NUL or control bytes)" in said
+    assert "'huge.txt' is 2.2 MB; the limit is 2 MB (POLICYBOT_MAX_POLICY_MB)" in said and "it is left out" in said
+    assert not open_index(policy_dir, tmp_path / "ix", FakeEmbedder()).built, "up to date until a file changes"
+    (policy_dir / "zeros.txt").unlink()
+    (policy_dir / "huge.txt").unlink()
+    assert refusals(open_index(policy_dir, tmp_path / "ix", FakeEmbedder()).manifest) is None
+
+
+def test_a_policy_edited_into_a_bad_file_keeps_its_last_indexed_version(policy_dir: Path, tmp_path: Path) -> None:
+    (policy_dir / "acme.md").write_text("# Acme\n\nAcme never sells your data.\n", encoding="utf-8")
+    good = open_index(policy_dir, tmp_path / "ix", FakeEmbedder())
+    (policy_dir / "acme.md").write_bytes(b"\xff\xfe broken")
+    index = open_index(policy_dir, tmp_path / "ix", FakeEmbedder())
+    assert index.built and sorted(index.policies) == ["acme", "bellacor"]
+    assert index.policies["acme"].sha256 == good.policies["acme"].sha256
+    assert index.document("acme").source == "# Acme\n\nAcme never sells your data.\n"
+    assert "'acme.md' is not UTF-8" in refusals(index.manifest) and "last indexed version is served" in refusals(
+        index.manifest)
+    assert not open_index(policy_dir, tmp_path / "ix", FakeEmbedder()).built
+    (policy_dir / "acme.md").write_text("# Acme\n\nAcme sells nothing.\n", encoding="utf-8")
+    fixed = open_index(policy_dir, tmp_path / "ix", FakeEmbedder())
+    assert fixed.built and "Acme sells nothing." in fixed.document("acme").source and refusals(fixed.manifest) is None

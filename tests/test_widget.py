@@ -335,6 +335,36 @@ def test_screen_readers_hear_the_answer_once_and_briefly(server, page: Page) -> 
     assert answer.evaluate("b => b.closest('[aria-live], [role=log], [role=status], [role=alert]')") is None
 
 
+def _before(text: str, *parts: str) -> bool:
+    """Whether ``parts`` come in ``text`` in this order, each after the one before."""
+    at = -1
+    for part in parts:
+        at = text.find(part, at + 1)
+        if at == -1:
+            return False
+    return True
+
+
+def test_each_message_says_who_said_it_to_screen_readers_only(server, page: Page) -> None:
+    _demo(page, server)
+    dialog = _open(page)
+    answer = _ask(dialog, "Do you sell my data?")
+    expect(dialog.locator(".msg.user > .who")).to_have_text(["You:"])
+    expect(dialog.locator(".msg.bot > .who")).to_have_text(["Assistant:", "Assistant:"])  # the greeting too
+    expect(dialog.locator(".msg > .who")).to_have_count(3)  # one each, first in its bubble
+    assert page.evaluate(f"[...{SHADOW}.querySelectorAll('.msg')].every(m => m.firstChild.classList.contains('who'))")
+    log = dialog.get_by_role("region", name="Conversation").aria_snapshot()
+    assert _before(log, "Assistant:", "Hi!", "You:", "Do you sell my data?", "Assistant:", NOT_SOLD), log
+    for who in dialog.locator(".msg > .who").all():  # read out, never seen
+        box = who.bounding_box()
+        assert box is not None and box["width"] <= 1 and box["height"] <= 1
+    assert answer.locator(".answer").inner_text() == NOT_SOLD  # the answer's own text is unchanged
+    page.route("**/api/answer", lambda route: route.abort())
+    failed = _ask(dialog, "How do I unsubscribe?")
+    expect(failed).to_have_text("Assistant: Sorry, the assistant can't be reached right now.")
+    expect(dialog.get_by_role("status")).to_have_text("Sorry, the assistant can't be reached right now.")
+
+
 def test_keyboard_only_end_to_end(server, page: Page) -> None:
     """Ask, open a source in the policy, unfold its passage, vote, take a follow-up, read "At a
     glance" and open a topic's passage, with the keyboard alone; every stop on the way is on screen,
@@ -471,7 +501,7 @@ def test_conversation_kept_across_page_loads_in_the_tab_only(server, browser: Br
     page.wait_for_function(f"() => sessionStorage.getItem('policybot:{server.url}:bellacor').includes('\"down\"')")
     page.reload()
     dialog = _open(page)
-    expect(dialog.locator(".msg.user")).to_have_text(["Do you sell my data?"])
+    expect(dialog.locator(".msg.user")).to_have_text(["You: Do you sell my data?"])  # who says it, kept
     expect(dialog.locator(".answer")).to_have_text([NOT_SOLD])
     expect(dialog.get_by_role("button", name="Not helpful")).to_have_attribute("aria-pressed", "true")
     expect(dialog.get_by_role("group", name="Example questions")).to_have_count(0)  # examples: before the first only

@@ -18,12 +18,14 @@ from fastapi import FastAPI
 
 from bot import MAX_QUESTION_CHARS, Answer, PolicybotError
 
+from .compare_view import CSS as COMPARE_CSS
+from .compare_view import choice, compare_view
 from .pages import STYLE, glance_html, policy_html, policy_url
 from .replies import md_text, reply_html
 from .runtime import Runtime
 
 STATIC = Path(__file__).with_name("static")
-CSS = STYLE + (STATIC / "chat.css").read_text(encoding="utf-8")
+CSS = STYLE + (STATIC / "chat.css").read_text(encoding="utf-8") + COMPARE_CSS
 ON_LOAD = (STATIC / "chat.js").read_text(encoding="utf-8")
 # After each reply: bring the first cited passage into view in the side panel, and say the
 # reply's one-line summary in the status region (a moment later, so the bubble is in the page).
@@ -133,8 +135,8 @@ def build_chat(rt: Runtime) -> gr.Blocks:
         header = gr.Markdown(_header(rt, first), elem_id="pb-title")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
-                policy = gr.Dropdown([(p.title, p.name) for p in policies], value=first, label="Policy",
-                                     visible=len(policies) > 1, interactive=True)
+                policy = gr.Dropdown([choice(p.name, p.title) for p in policies], value=first, label="Policy",
+                                     visible=len(policies) > 1, interactive=True, elem_id="pb-policy")
                 chatbot = gr.Chatbot(
                     label="Conversation", show_label=False, elem_id="pb-chat", height=560, allow_tags=False,
                     examples=[{"text": q} for q in rt.bot.examples], feedback_options=("Like", "Dislike"),
@@ -152,6 +154,7 @@ def build_chat(rt: Runtime) -> gr.Blocks:
                     glance = gr.HTML(glance_html(rt.bot.overview(first)))
                 gr.Markdown("**The policy** · the latest answer's passages are marked", elem_id="pb-policy-note")
                 panel = gr.HTML(_panel(rt, first), elem_id="pb-policy-text")
+        compare_view(rt)  # with several policies: one question asked of them side by side
         ids = gr.State({})
         # The conversation lives on the server: requests carry only the new question, so they stay
         # under the 16 KB body limit however long the chat gets, and no client can rewrite it.

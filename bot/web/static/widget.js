@@ -242,6 +242,17 @@
     return node;
   }
 
+  // Who says a message, for screen readers only ("You: ", "Assistant: "): sighted people see it by
+  // the bubble's side and colour. Text, not an aria-label: every screen reader reads it in order.
+  function speaker(role) { return el("span", { "class": "sr who" }, role === "user" ? "You: " : "Assistant: "); }
+
+  // A bubble's content: who says it, then ``text`` (as text, never markup).
+  function fill(bubble, role, text) {
+    bubble.textContent = "";
+    bubble.appendChild(speaker(role));
+    if (text) bubble.appendChild(document.createTextNode(text));
+  }
+
   function norm(text) { return String(text || "").replace(/\s+/g, " ").trim().toLowerCase(); }
 
   // A web address (not its closing punctuation) or an e-mail address, in policy text.
@@ -403,6 +414,7 @@
     header.appendChild(links);
     var log = el("div", { "class": "log", role: "region", "aria-label": "Conversation", tabindex: "0" });
     var welcome = el("div", { "class": "msg bot" });
+    welcome.appendChild(speaker("bot"));
     welcome.appendChild(el("p", null, greeting));
     var chips = el("div", { "class": "chips", role: "group", "aria-label": "Example questions" });
     examples.forEach(function (q) {
@@ -552,7 +564,8 @@
     back.addEventListener("click", function () { showGlance(false, input); });
 
     function say(role, text) {
-      var bubble = el("div", { "class": "msg " + role }, text);
+      var bubble = el("div", { "class": "msg " + role });
+      fill(bubble, role, text);
       log.appendChild(bubble);
       log.scrollTop = log.scrollHeight;
       return bubble;
@@ -709,7 +722,7 @@
     // Draws an answer in ``bubble``; returns what a screen reader should hear of it.
     function render(bubble, turn) {
       var data = turn.data, citations = Array.isArray(data.citations) ? data.citations : [];
-      bubble.textContent = "";
+      fill(bubble, "bot", "");
       bubble.removeAttribute("aria-busy");
       var answer = addText(el("p", { "class": "answer" }), data.answer);
       bubble.appendChild(answer);
@@ -803,9 +816,10 @@
         })
         .catch(function (err) {
           bubble.removeAttribute("aria-busy");
-          bubble.textContent = err && err.fromServer
+          var sorry = err && err.fromServer
             ? "Sorry: " + err.message : "Sorry, the assistant can't be reached right now.";
-          announce(bubble.textContent);
+          fill(bubble, "bot", sorry);
+          announce(sorry);
         });
     }
 
