@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import compare
+import insights
 import layqa
 import load
 import policyqa
@@ -272,7 +273,8 @@ def load_targets(ld: dict) -> list[str]:
             "thread and the request threads take turns on Python's GIL."]
 
 
-def write(q: dict, lq: dict, s: dict, b: dict, c: dict, seconds: float, g: dict, ld: dict, cmp: dict) -> None:
+def write(q: dict, lq: dict, s: dict, b: dict, c: dict, seconds: float, g: dict, ld: dict, cmp: dict,
+          ins: dict) -> None:
     header = "| system | " + " | ".join(METRICS) + " |\n|---|" + "---|" * len(METRICS)
     lines = [
         "# Benchmarks",
@@ -350,6 +352,7 @@ def write(q: dict, lq: dict, s: dict, b: dict, c: dict, seconds: float, g: dict,
         *load_lines(ld),
         *glance_lines(g),
         *compare.lines(cmp),
+        *insights.lines(ins),
     ]
     OUT.write_text("\n".join(lines), encoding="utf-8")
 
@@ -366,7 +369,8 @@ def main() -> None:
     lq = lay()
     g = glance_and_diff()
     cmp = compare.run()
-    write(q, lq, s, b, c, time.perf_counter() - started, g, ld, cmp)
+    ins = insights.run()
+    write(q, lq, s, b, c, time.perf_counter() - started, g, ld, cmp, ins)
     print(OUT.read_text())
 
 

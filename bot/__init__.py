@@ -20,14 +20,21 @@ from .errors import (
     UnknownVersionError,
 )
 from .feedback import FeedbackStore
+from .gaps import Gap, NearestPassage
 from .history import Changes
+from .insights import Insights, Window, gather_insights
+from .insights_tables import TABLES as INSIGHT_TABLES
+from .insights_tables import tables as insight_tables
+from .insights_tables import to_csv as csv_text
 from .overview import TOPIC_NAMES, Overview
+from .report_format import report_text, report_window, write_insights_csv
 from .results import Answer, Citation
 from .topics import word_diff
 from .versions import Version
 
 __all__ = [
     "DEFAULT_K",
+    "INSIGHT_TABLES",
     "MAX_K",
     "MAX_QUESTION_CHARS",
     "TOPIC_NAMES",
@@ -39,9 +46,12 @@ __all__ = [
     "Comparison",
     "Diff",
     "FeedbackStore",
+    "Gap",
     "IndexFolderError",
+    "Insights",
     "InvalidOptionError",
     "InvalidQuestionError",
+    "NearestPassage",
     "Overview",
     "PolicySourceError",
     "PolicybotError",
@@ -50,9 +60,16 @@ __all__ = [
     "UnknownPolicyError",
     "UnknownVersionError",
     "Version",
+    "Window",
     "__version__",
     "answer",
+    "csv_text",
     "diff_documents",
     "diff_files",
+    "gather_insights",
+    "insight_tables",
+    "report_text",
+    "report_window",
     "word_diff",
+    "write_insights_csv",
 ]

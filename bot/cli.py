@@ -27,6 +27,10 @@ from bot import (
     Settings,
     __version__,
     diff_files,
+    gather_insights,
+    report_text,
+    report_window,
+    write_insights_csv,
 )
 from bot.cli_changes import add_changes
 from bot.cli_compare import add_compare
@@ -150,18 +154,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not store.path.exists():
         print(f"No questions recorded yet ({store.path} does not exist; the web server creates it).")
         return 0
-    r = store.report(days=args.days, limit=args.limit)
-    span = f"in the last {args.days} days" if args.days else "all time"
-    print(f"{r.questions} questions {span}: {r.answered} answered, {r.questions - r.answered} not; "
-          f"{r.upvotes} thumbs up, {r.downvotes} thumbs down.")
-    for title, rows in (("Asked most", r.asked_most), ("Could not answer", r.unanswered)):
-        print(f"\n{title}")
-        print("\n".join(f"  {c.count:4d}  {c.question}" for c in rows) or "  (none)")
-    print("\nDownvoted answers")
-    for d in r.downvoted:
-        print(f"  {d.count:4d}  Q: {d.question}\n        A: {d.answer}" + (f"  [{d.section}]" if d.section else ""))
-    if not r.downvoted:
-        print("  (none)")
+    found = gather_insights(store.path, report_window(args.days, settings.retention_days),
+                            None if args.no_gaps else _bot(args, progress=False))  # the gaps need the model
+    print("\n".join(f"wrote {p}" for p in write_insights_csv(found, args.csv)) if args.csv else json.dumps(
+        found.to_dict(), ensure_ascii=False) if args.json else report_text(store, args.days, args.limit, found))
     return 0
 
 
@@ -273,10 +269,13 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, help="port (default 7860; POLICYBOT_PORT)")
     s.set_defaults(run=cmd_serve)
 
-    s = sub.add_parser("report", help="what people asked: most asked, not answered, downvoted")
+    s = sub.add_parser("report", parents=[common], help="what people asked: most asked, not answered, gaps")
     s.add_argument("--data", type=Path, metavar="DIR", help="data folder (default data/; POLICYBOT_DATA_DIR)")
     s.add_argument("--days", type=_whole(1, MAX_REPORT_DAYS), help="only the last N days")
     s.add_argument("--limit", type=_whole(1, 1000), default=10, help="rows per list (default 10)")
+    s.add_argument("--json", action="store_true", help="print the insights as JSON")
+    s.add_argument("--csv", type=Path, metavar="DIR", help="write days, topics, gaps, downvoted .csv files to DIR")
+    s.add_argument("--no-gaps", action="store_true", help="skip the coverage gaps (they load the model)")
     s.set_defaults(run=cmd_report)
 
     s = sub.add_parser("overview", parents=[common], help="the policy at a glance, topic by topic")

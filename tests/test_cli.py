@@ -201,7 +201,8 @@ def test_index_goes_on_past_a_bad_file_and_names_it(policy_dir: Path, tmp_path: 
     assert main(["index", *dirs]) == 1
     out = capsys.readouterr()
     assert out.out.startswith(f"1 policy, {BELLACOR_PASSAGES} passages, ")
-    assert out.err.strip().splitlines()[-1] == ("policybot: not indexed: policy file 'zeros.txt' is not text (100% NUL or control "
-                               "bytes); save the policy as plain text, Markdown or HTML (until then, it is left out)")
+    assert out.err.strip().splitlines()[-1] == (
+        "policybot: not indexed: policy file 'zeros.txt' is not text (100% NUL or control bytes); save the policy "
+        "as plain text, Markdown or HTML (until then, it is left out)")
     assert main(["ask", "Do you sell my data?", *dirs]) == 0, "the good policy answers"
     assert "not sold" in capsys.readouterr().out

@@ -40,6 +40,7 @@ from .changes import what_changed
 from .compare import add_compare_routes
 from .docs import add_docs
 from .guards import BodyLimit, RateLimit
+from .insights import add_insights_routes
 from .pages import policy_page, policy_url
 from .replies import contact_url
 from .runtime import Runtime
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None, chat: b
     _api_routes(app, rt)
     add_compare_routes(app, rt)
     _page_routes(app, rt, widget_js)
+    add_insights_routes(app, rt)
     add_docs(app)
     if chat:
         for name, value in GRADIO_ENV:
