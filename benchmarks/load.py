@@ -8,7 +8,8 @@ Each level runs ``--seconds``: N clients (asyncio, one keep-alive connection eac
 user questions to ``POST /api/answer`` back to back, while one more client polls ``GET /healthz``
 every 100 ms. Per level: answers/s, latency percentiles, errors (any non-200 or exception) and
 the /healthz p99. The clients run on the same machine and compete with the server for its cores,
-so the CPU each side used is reported too. Only 127.0.0.1 is ever contacted.
+so the CPU each side used is reported too (the server's includes its encoder process). Only
+127.0.0.1 is ever contacted.
 """
 
 from __future__ import annotations
@@ -58,6 +59,20 @@ def cpu_seconds(pid: int | None = None) -> float:
     """User + system CPU time of a process (this one by default), from /proc."""
     fields = Path(f"/proc/{pid or os.getpid()}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """CPU time of the server and the processes it started (its encoder process), from /proc."""
+    total, todo = 0.0, [pid]
+    while todo:
+        one = todo.pop()
+        try:
+            total += cpu_seconds(one)
+            for task in Path(f"/proc/{one}/task").iterdir():
+                todo += [int(child) for child in (task / "children").read_text().split()]
+        except (OSError, ValueError):  # exited meanwhile
+            pass
+    return total
 
 
 def machine_cpu() -> float:
@@ -187,7 +202,7 @@ async def level(url: str, clients: int, seconds: float, asked: list[str], pid: i
     """One load level: ``clients`` askers for ``seconds``, the health poller beside them."""
     stop = asyncio.Event()
     poller = asyncio.create_task(health(url, stop))
-    server_cpu, own_cpu, all_cpu, started = cpu_seconds(pid), cpu_seconds(), machine_cpu(), time.monotonic()
+    server_cpu, own_cpu, all_cpu, started = server_cpu_seconds(pid), cpu_seconds(), machine_cpu(), time.monotonic()
     deadline = started + seconds
     results = await asyncio.gather(*(asker(url, asked, deadline, seed) for seed in range(clients)))
     wall = time.monotonic() - started  # requests in flight at the deadline are waited for and counted
@@ -200,8 +215,8 @@ async def level(url: str, clients: int, seconds: float, asked: list[str], pid: i
         "p99_ms": pct(latencies, 99), "max_ms": max(latencies, default=float("nan")),
         "errors": sum(e for _, e in results), "healthz_p99_ms": pct(health_ms, 99),
         "healthz_max_ms": max(health_ms, default=float("nan")), "healthz_errors": health_errors,
-        "server_cpu": (cpu_seconds(pid) - server_cpu) / wall, "client_cpu": (cpu_seconds() - own_cpu) / wall,
-        "other_cpu": (machine_cpu() - all_cpu - cpu_seconds(pid) + server_cpu - cpu_seconds() + own_cpu) / wall,
+        "server_cpu": (server_cpu_seconds(pid) - server_cpu) / wall, "client_cpu": (cpu_seconds() - own_cpu) / wall,
+        "other_cpu": (machine_cpu() - all_cpu - server_cpu_seconds(pid) + server_cpu - cpu_seconds() + own_cpu) / wall,
     }
 
 

