@@ -269,8 +269,10 @@ def load_targets(ld: dict) -> list[str]:
                all(r["healthz_p99_ms"] <= 50 for r in ld["levels"]))]
     return ["| target | this run | goal | met |", "|---|---|---|---|",
             *[f"| {name} | {value:.1f} | {goal} | {'yes' if ok else 'no'} |" for name, value, goal, ok in checks],
-            "", "Where it falls short: the server stays near one core even on an idle machine, because the model's",
-            "thread and the request threads take turns on Python's GIL."]
+            "", "Questions are encoded in a child process (`bot/encoder_process.py`), so the model and the server's",
+            "Python each have a core (the server CPU column counts both). What is left: at 50 clients asking back",
+            "to back the mean latency is 50 / (answers/s), so p99 <= 500 ms needs some 130-150 answers/s; and",
+            "/healthz, answered on the event loop, slows once the server's Python is that busy (not yet profiled)."]
 
 
 def write(q: dict, lq: dict, s: dict, b: dict, c: dict, seconds: float, g: dict, ld: dict, cmp: dict,

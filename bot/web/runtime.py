@@ -35,8 +35,7 @@ class Runtime:
         # Questions encoded in a child process (bot.encoder_process): it loads while the bot warms up.
         self.bot.embedder.use_process(self.settings.encoder_process, wait=0)
         self.bot.warm()
-        self.bot.embedder.process_ready()  # "ready" once it can take questions (else, in-process)
-        self.ready.set()
+        self.ready.set()  # not waiting for the child: until it is ready, questions are encoded here
 
     def watch(self) -> None:
         """Look for edited policy files until the server stops, so an edit is indexed (its overview
