@@ -53,7 +53,8 @@ test: lint browser
 	$(PY) -m pytest -q
 
 screenshots: setup browser
-	POLICYBOT_SCREENSHOTS=docs $(PY) -m pytest -q tests/test_browser.py tests/test_chat_page.py tests/test_widget.py
+	POLICYBOT_SCREENSHOTS=docs $(PY) -m pytest -q tests/test_browser.py tests/test_chat_page.py tests/test_widget.py \
+		tests/test_compare_page.py tests/test_insights_page.py
 
 bench: setup
 	$(PY) benchmarks/run.py
