@@ -48,14 +48,25 @@ from .vectors import Vectors, embed_passages, headed_text, passage_vectors, text
 log = logging.getLogger("bot")
 
 
-def _reusable_vectors(index_dir: Path, embedder: Embedder) -> dict[str, np.ndarray]:
-    """Sentence text -> vector from the previous build, if it used the same model."""
+def _previous_build(index_dir: Path) -> tuple[dict, Path] | None:
+    """The manifest the index folder holds now and its build folder, if they can be read: a rebuild
+    reuses its vectors and, for a policy file that went bad, its last indexed text."""
     try:
         manifest = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
+        return manifest, index_dir / manifest["data"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _reusable_vectors(previous: tuple[dict, Path] | None, embedder: Embedder) -> dict[str, np.ndarray]:
+    """Sentence text -> vector from the previous build, if it used the same model."""
+    if previous is None:
+        return {}
+    manifest, folder = previous
+    try:
         model = manifest["model"]
         if (model["name"], model["dims"], model.get("source")) != (embedder.name, embedder.dims, embedder.source):
             return {}  # vectors of another model: useless, whatever text they embed
-        folder = index_dir / manifest["data"]
         passages = read_passages(folder)
         plain = [s.text for p in passages for s in p.sentences]
         headed = [headed_text(p.context, s.text) for p in passages for s in p.sentences]
@@ -75,12 +86,13 @@ def build(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: bool 
           max_bytes: int = MAX_POLICY_BYTES) -> Index:
     """Build the index for every policy in ``policy_dir`` and switch ``index_dir`` to it."""
     started = time.perf_counter()
-    docs, per_doc, refused = _read_and_chunk(policy_dir, max_bytes, _previous_sources(index_dir))
+    previous = _previous_build(index_dir)
+    docs, per_doc, refused = _read_and_chunk(policy_dir, max_bytes, _previous_sources(previous))
     for name, r in refused.items():
         log.warning("%s; %s", r["reason"], f"policy {name!r} is served as last indexed" if r["served"]
                     else f"policy {name!r} is left out")
     passages = [p for ps in per_doc for p in ps]
-    vectors = embed_passages(passages, _reusable_vectors(index_dir, embedder), embedder, progress)
+    vectors = embed_passages(passages, _reusable_vectors(previous, embedder), embedder, progress)
     start = np.concatenate([[0], np.cumsum([len(p.sentences) for p in passages])]).astype(np.int64)
     # Vectors are unit length, so inner product = cosine similarity.
     ix = faiss.IndexFlatIP(embedder.dims)
@@ -170,12 +182,13 @@ def _read_and_chunk(policy_dir: Path, max_bytes: int, previous: dict[str, bytes]
     return docs, per_doc, refused
 
 
-def _previous_sources(index_dir: Path) -> dict[str, bytes]:
-    """File name -> the text the current build indexed for it (a refused edit falls back on it)."""
+def _previous_sources(previous: tuple[dict, Path] | None) -> dict[str, bytes]:
+    """File name -> the text the previous build indexed for it (a refused edit falls back on it)."""
+    if previous is None:
+        return {}
+    manifest, folder = previous
     try:
-        manifest = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
-        folder = index_dir / manifest["data"] / "sources"
-        return {p["file"]: (folder / p["file"]).read_bytes() for p in manifest["policies"]}
+        return {p["file"]: (folder / "sources" / p["file"]).read_bytes() for p in manifest["policies"]}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 

@@ -79,9 +79,9 @@ def row(index: Index, policy: str, hits: list[Hit], calibration: Calibration, to
     """One policy's row: the answer ``Bot.answer`` would give from these hits, and the verdict."""
     citations = cite(index, hits, 1, calibration)
     top = citations[0] if citations else None
-    answered = top is not None and top.score >= calibration.threshold
+    answered = calibration.answers(citations)
     view = overview.topics.get(topic) if overview is not None and topic is not None else None
-    return Row(policy, answered, top.sentence if answered and top else NOT_FOUND, top,
+    return Row(policy, answered, top.sentence if answered and top is not None else NOT_FOUND, top,
                view.addressed if view is not None else None, index.policies[policy].sha256)
 
 

@@ -50,6 +50,10 @@ class Calibration:
         z = self.bias + sum(w * f for w, f in zip(self.weights, self.features(hit), strict=True))
         return 1.0 / (1.0 + math.exp(-z))
 
+    def answers(self, citations: tuple[Citation, ...]) -> bool:
+        """Whether the top citation is confident enough to be quoted as the answer."""
+        return bool(citations) and citations[0].score >= self.threshold
+
 
 CALIBRATION = Path(__file__).with_name("calibration.json")
 

@@ -289,7 +289,7 @@ class Bot:
                           index.policies[name].sha256 if name else None), None
         index, names, hits, vector = self._search(text, k + 2, policy, index)  # a spare two, for merged repeats
         citations = cite(index, hits, k, self.calibration)
-        answered = bool(citations) and citations[0].score >= self.calibration.threshold
+        answered = self.calibration.answers(citations)
         chosen = policy or (citations[0].policy if answered else names[0] if len(names) == 1 else None)
         return Answer(text, answered, citations[0].sentence if answered else NOT_FOUND, citations, chosen, 0.0,
                       "answer" if answered else "not_found", index.policies[chosen].sha256 if chosen else None), vector

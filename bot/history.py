@@ -132,24 +132,30 @@ class History:
     def overview(self, index: Index, info: PolicyInfo, ask: Callable[[str], Answer], threshold: float) -> Overview:
         """The overview of the policy version ``index`` serves: in memory, else stored with the index,
         else made now (made on first use only outside a server)."""
-        key = (info.name, info.sha256)
-        made = self._overviews.get(key)
+        made = self.made_overview(index, info)
         if made is None:
-            made = read_overview(index, info)
-            if made is None:
-                sentences = [s.text for p in index.passages[info.ids] for s in p.sentences]
-                made = make_overview(info.name, info.sha256, index.document(info.name).source, sentences, ask,
-                                     threshold)
-                write_overview(index, info, made)
-            with self._lock:
-                for old in [k for k in self._overviews if k[0] == info.name and k != key][:-1]:
-                    del self._overviews[old]  # keep this and one other version: the one serving until the swap
-                self._overviews[key] = made
+            sentences = [s.text for p in index.passages[info.ids] for s in p.sentences]
+            made = make_overview(info.name, info.sha256, index.document(info.name).source, sentences, ask, threshold)
+            write_overview(index, info, made)
+            self._keep(info, made)
         return made
 
     def made_overview(self, index: Index, info: PolicyInfo) -> Overview | None:
-        """The overview of this policy version if one is made (in memory or stored), never making it."""
-        return self._overviews.get((info.name, info.sha256)) or read_overview(index, info)
+        """The overview of this policy version if one is made (in memory, else stored with the index,
+        then kept in memory), never making it."""
+        made = self._overviews.get((info.name, info.sha256))
+        if made is None:
+            made = read_overview(index, info)
+            if made is not None:
+                self._keep(info, made)
+        return made
+
+    def _keep(self, info: PolicyInfo, made: Overview) -> None:
+        key = (info.name, info.sha256)
+        with self._lock:
+            for old in [k for k in self._overviews if k[0] == info.name and k != key][:-1]:
+                del self._overviews[old]  # keep this and one other version: the one serving until the swap
+            self._overviews[key] = made
 
     def versions(self, index: Index, name: str) -> list[Version]:
         """The policy's versions, newest first; the one ``index`` serves always among them."""

@@ -18,7 +18,7 @@ import gradio as gr
 
 from bot import MAX_QUESTION_CHARS, TOPIC_NAMES, Comparison, PolicybotError
 
-from .compare import comparison_out
+from .pages import policy_url
 from .runtime import Runtime
 
 HEADERS = ["Policy", "Answer", "Section", "At a glance", "Confidence", "Passage"]
@@ -47,9 +47,9 @@ def _verdict(addressed: bool | None) -> str:
 def table(c: Comparison) -> list[list[object]]:
     """The comparison's rows as the table shows them (policies that answer first)."""
     out = []
-    for row, data in zip(c.rows, comparison_out(c)["rows"], strict=True):
+    for row in c.rows:
         cite = row.citation
-        link = f"[View passage]({data['url']})" if data["url"] else ""
+        link = f"[View passage]({policy_url(row.policy, cite, row.policy_version)})" if cite else ""
         out.append([row.policy, row.answer if row.answered else "Not found",
                     cite.section if cite and row.answered else "", _verdict(row.addressed),
                     round(cite.score, 2) if cite and row.answered else 0.0, link])
@@ -62,16 +62,17 @@ def summary(c: Comparison) -> str:
     return f"**{answered} of {asked} {'policy answers' if asked == 1 else 'policies answer'}** “{c.question}”.{topic}"
 
 
-def write_csv(c: Comparison, session: str) -> Path:
-    """The comparison as a CSV file for the download button (one file per browser session)."""
+def write_csv(c: Comparison, shown: list[list[object]], session: str) -> Path:
+    """The comparison as a CSV file for the download button (one file per browser session): the
+    table as ``shown`` (``table(c)``), with each passage's offsets."""
     CSV_DIR.mkdir(parents=True, exist_ok=True)
     path = CSV_DIR / f"compare-{''.join(ch for ch in session if ch.isalnum())[:32] or 'page'}.csv"
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow([*HEADERS[:5], "Start", "End"])
-        for row, shown in zip(c.rows, table(c), strict=True):
+        for row, cells in zip(c.rows, shown, strict=True):
             cite = row.citation
-            writer.writerow([*shown[:5], cite.start if cite else "", cite.end if cite else ""])
+            writer.writerow([*cells[:5], cite.start if cite else "", cite.end if cite else ""])
     return path
 
 
@@ -100,8 +101,9 @@ def compare_view(rt: Runtime) -> None:
             c = rt.bot.compare(text, names or None)
         except PolicybotError as exc:
             raise gr.Error(exc.message) from None
-        path = write_csv(c, getattr(request, "session_hash", None) or "page")
-        return summary(c), table(c), gr.DownloadButton(value=str(path), visible=True)
+        shown = table(c)
+        path = write_csv(c, shown, getattr(request, "session_hash", None) or "page")
+        return summary(c), shown, gr.DownloadButton(value=str(path), visible=True)
 
     for trigger in (question.submit, go.click):
         trigger(run, [question, picked], [said, rows, download], api_visibility="private")
