@@ -3,11 +3,14 @@
     python benchmarks/layqa.py            # per policy and overall: answer@1, hit@3, abstain, false abstain
     python benchmarks/layqa.py -v         # and every miss
     python benchmarks/layqa.py --heldout  # the second lay set (benchmarks/heldout, policies from ../shared/data/ota)
+    python benchmarks/layqa.py --together # all of a set's policies in one index, no policy named
 
-One index per policy (cached under ``.cache/bench``), ``k=3``. A gold phrase matches a text when
-its normalised form (lowercase, every run of other characters than a-z and 0-9 -> one space) is
-a substring of the normalised text. The same code scores any folder laid out like layqa
-(``questions/<name>.jsonl`` beside ``policies/<name>.md``, or policies from another folder).
+One index per policy (cached under ``.cache/bench``), ``k=3``. With ``--together``, one index holds
+all of the set's policies and each question is asked without naming one (as a widget over several
+policies asks); an answer then also counts only if it comes from the question's own policy.
+A gold phrase matches a text when its normalised form (lowercase, every run of other characters
+than a-z and 0-9 -> one space) is a substring of the normalised text. The same code scores any
+folder laid out like layqa (``questions/<name>.jsonl`` beside ``policies/<name>.md``, or policies from another folder).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import argparse
 import json
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,6 +88,27 @@ def run(data: Path = DATA, k: int = 3, policies: Path | None = None) -> list[Out
     return outcomes
 
 
+def together(data: Path = DATA, k: int = 3, policies: Path | None = None) -> list[Outcome]:
+    """Every question asked of one index holding all the set's policies, no policy named; a direct
+    answer from another policy than the question's is not right, even if it holds the gold words."""
+    folder, names = policies or data / "policies", [qf.stem for qf in sorted((data / "questions").glob("*.jsonl"))]
+    shared = CACHE / f"{data.name}-together"
+    shared.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        source, target = folder / f"{name}.md", shared / f"{name}.md"
+        if not target.exists() or target.read_bytes() != source.read_bytes():
+            target.write_bytes(source.read_bytes())
+    bot = Bot(shared, CACHE / f"{data.name}-together-index", embedder=default_embedder())
+    outcomes = []
+    for name in names:
+        for item in load(data / "questions" / f"{name}.jsonl"):
+            a = bot.answer(item["q"], k=k)
+            o = judge(item, name, a)
+            own = bool(a.citations) and a.citations[0].policy == name
+            outcomes.append(replace(o, answer_ok=o.answer_ok and own))
+    return outcomes
+
+
 def summarise(outcomes: list[Outcome]) -> dict[str, float]:
     yes = [o for o in outcomes if o.answerable]
     no = [o for o in outcomes if not o.answerable]
@@ -110,9 +134,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DATA, help="a folder laid out like layqa")
     parser.add_argument("--heldout", action="store_true", help="score the second lay set instead")
+    parser.add_argument("--together", action="store_true", help="all policies in one index, no policy named")
     parser.add_argument("-v", action="store_true", help="list every miss")
     args = parser.parse_args()
-    outcomes = run(HELDOUT, policies=HELDOUT_POLICIES) if args.heldout else run(args.data)
+    data, policies = (HELDOUT, HELDOUT_POLICIES) if args.heldout else (args.data, None)
+    outcomes = (together if args.together else run)(data, policies=policies)
     if args.v:
         for o in outcomes:
             if o.answerable and not o.answer_ok:

@@ -1,6 +1,8 @@
 """The overview against hand labels: ``../shared/data/layqa/topics`` (four policies, 14 topics each).
 
-    python benchmarks/overview.py      # addressed accuracy, quote accuracy, seconds per overview
+    python benchmarks/overview.py             # addressed accuracy, quote accuracy, seconds per overview
+    python benchmarks/overview.py -v          # and every miss
+    python benchmarks/overview.py --heldout   # the held-out labels (benchmarks/heldout/topics, OTA policies)
 
 addressed: the topic is called addressed or not as the label says. quote: for topics both the
 label and the overview call addressed, the first quote holds a gold phrase (the layqa matching
@@ -9,6 +11,7 @@ rule: lowercase, runs of other characters than a-z and 0-9 -> one space, substri
 
 from __future__ import annotations
 
+import argparse
 import json
 import statistics
 import sys
@@ -21,14 +24,20 @@ import layqa
 from bot import history
 
 TOPICS = layqa.DATA / "topics"
+HELDOUT_TOPICS = layqa.HELDOUT / "topics"  # three of the held-out question set's policies, labelled alike
 history.read_overview = lambda index, info: None  # never read back from the index: the time is the making
 
 
-def measure() -> dict:
+def measure(heldout: bool = False) -> dict:
+    """The scores over the dev labels (layqa) or, with ``heldout``, over the held-out ones."""
+    topics = HELDOUT_TOPICS if heldout else TOPICS
+    bots = layqa.bots(layqa.HELDOUT, layqa.HELDOUT_POLICIES) if heldout else layqa.bots()
     right = total = quoted = quotable = 0
     seconds, misses = [], []
-    for name, bot in layqa.bots().items():
-        labels = json.loads((TOPICS / f"{name}.json").read_text(encoding="utf-8"))["topics"]
+    for name, bot in bots.items():
+        if not (topics / f"{name}.json").exists():
+            continue
+        labels = json.loads((topics / f"{name}.json").read_text(encoding="utf-8"))["topics"]
         bot.warm()
         bot.history = history.History()  # forget the overview warm() made, and time making it
         started = time.perf_counter()
@@ -53,7 +62,11 @@ def measure() -> dict:
 
 
 if __name__ == "__main__":
-    result = measure()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--heldout", action="store_true", help="score the held-out labels instead")
+    parser.add_argument("-v", action="store_true", help="list every miss (always listed, as before)")
+    args = parser.parse_args()
+    result = measure(args.heldout)
     for line in result.pop("misses"):
         print("  " + line)
     print(json.dumps(result))

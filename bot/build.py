@@ -2,7 +2,8 @@
 
 A build is written to a hidden temporary folder, renamed into place, and only then does
 ``manifest.json`` (replaced atomically) point at it: a build killed halfway leaves the old
-index in service. Rebuilds re-embed only texts the previous build did not embed.
+index in service. Rebuilds re-embed only texts the previous build did not embed, and take the
+policies whose files did not change from it whole (``bot.reuse``).
 ``open_index`` is the one way in: load the index if it fits, else rebuild it and say why.
 """
 
@@ -22,7 +23,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from .chunking import Passage, chunk
+from .chunking import chunk
 from .config import MAX_POLICY_BYTES, __version__
 from .embedding import Embedder
 from .errors import IndexFolderError, PolicySourceError
@@ -37,76 +38,48 @@ from .index import (
     bm25_texts,
     check_manifest,
     read_index,
-    read_passages,
     recipe,
     write_passages,
 )
 from .lexical import BM25
-from .reader import Document, parse_policy, policy_files, read_policy
-from .vectors import Vectors, embed_passages, headed_text, passage_vectors, text_key
+from .reader import parse_policy, policy_files, read_policy
+from .reuse import Part, Previous, copy_folder
+from .vectors import (
+    Vectors,
+    embed_passages,
+    passage_index,
+    passage_vectors,
+    scoring_vectors,
+    search_kind,
+)
 
 log = logging.getLogger("bot")
-
-
-def _previous_build(index_dir: Path) -> tuple[dict, Path] | None:
-    """The manifest the index folder holds now and its build folder, if they can be read: a rebuild
-    reuses its vectors and, for a policy file that went bad, its last indexed text."""
-    try:
-        manifest = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
-        return manifest, index_dir / manifest["data"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def _reusable_vectors(previous: tuple[dict, Path] | None, embedder: Embedder) -> dict[str, np.ndarray]:
-    """Sentence text -> vector from the previous build, if it used the same model."""
-    if previous is None:
-        return {}
-    manifest, folder = previous
-    try:
-        model = manifest["model"]
-        if (model["name"], model["dims"], model.get("source")) != (embedder.name, embedder.dims, embedder.source):
-            return {}  # vectors of another model: useless, whatever text they embed
-        passages = read_passages(folder)
-        plain = [s.text for p in passages for s in p.sentences]
-        headed = [headed_text(p.context, s.text) for p in passages for s in p.sentences]
-        contexts = json.loads((folder / "contexts.json").read_text(encoding="utf-8"))
-        known: dict[str, np.ndarray] = {}
-        for texts, name in ((plain, "sentences.npy"), (headed, "headed.npy"), (contexts, "contexts.npy")):
-            vectors = np.load(folder / name, allow_pickle=False)
-            if len(texts) != len(vectors):
-                return {}
-            known.update((text_key(t), v) for t, v in zip(texts, vectors, strict=True))
-        return known
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
 
 
 def build(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: bool = False,
           max_bytes: int = MAX_POLICY_BYTES) -> Index:
     """Build the index for every policy in ``policy_dir`` and switch ``index_dir`` to it."""
     started = time.perf_counter()
-    previous = _previous_build(index_dir)
-    docs, per_doc, refused = _read_and_chunk(policy_dir, max_bytes, _previous_sources(previous))
+    previous = Previous.of(index_dir)
+    parts, refused = _read_and_chunk(policy_dir, max_bytes, previous)
     for name, r in refused.items():
         log.warning("%s; %s", r["reason"], f"policy {name!r} is served as last indexed" if r["served"]
                     else f"policy {name!r} is left out")
-    passages = [p for ps in per_doc for p in ps]
-    vectors = embed_passages(passages, _reusable_vectors(previous, embedder), embedder, progress)
+    passages = [p for part in parts for p in part.passages]
+    vectors = embed_passages(passages, previous.vectors(embedder) if previous else {}, embedder, progress)
     start = np.concatenate([[0], np.cumsum([len(p.sentences) for p in passages])]).astype(np.int64)
-    # Vectors are unit length, so inner product = cosine similarity.
-    ix = faiss.IndexFlatIP(embedder.dims)
-    ix.add(passage_vectors(vectors.plain, start))
+    ix = passage_index(passage_vectors(vectors.plain, start))  # exact, or IVF for a large library
 
     policies, first = [], 0
-    for doc, ps in zip(docs, per_doc, strict=True):
-        updated = datetime.fromtimestamp(doc.path.stat().st_mtime, UTC).isoformat(timespec="seconds")
-        policies.append(PolicyInfo(doc.name, doc.title, doc.path.name, doc.sha256, len(ps), first, updated))
-        first += len(ps)
+    for part in parts:
+        updated = datetime.fromtimestamp(part.path.stat().st_mtime, UTC).isoformat(timespec="seconds")
+        policies.append(PolicyInfo(part.name, part.title, part.path.name, part.sha256, len(part.passages), first,
+                                   updated))
+        first += len(part.passages)
 
     built_at = datetime.now(UTC)
     data = f"v-{built_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
-    hashes = _write_build(index_dir, data, docs, per_doc, vectors, ix)
+    hashes = _write_build(index_dir, data, parts, vectors, ix)
     manifest = {
         "format": FORMAT,
         "package": "policybot",
@@ -117,7 +90,9 @@ def build(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: bool 
         "build_seconds": round(time.perf_counter() - started, 3),
         "embedded_texts": vectors.embedded,
         "data": data,
-        "counts": {"policies": len(docs), "passages": len(passages), "sentences": len(vectors.plain)},
+        "counts": {"policies": len(parts), "passages": len(passages), "sentences": len(vectors.plain)},
+        "reused_policies": sum(part.bm25 is not None for part in parts),
+        "search": search_kind(ix),
         "policies": [vars(p) for p in policies],
         "files": hashes,
         "refused": refused,
@@ -126,7 +101,7 @@ def build(policy_dir: Path, index_dir: Path, embedder: Embedder, progress: bool 
         shutil.rmtree(index_dir / MANIFEST)
     write_json_atomic(index_dir / MANIFEST, manifest)
     _remove_leftovers(index_dir, data)
-    index = read_index(index_dir, manifest, embedder)
+    index = read_index(index_dir, manifest, embedder, built=passages)  # its files just hashed as written
     index.built = True
     return index
 
@@ -146,61 +121,50 @@ def _remove_leftovers(index_dir: Path, keep: str) -> None:
             old.unlink(missing_ok=True)
 
 
-def _readable(path: Path, data: bytes | None, max_bytes: int) -> tuple[Document, list[Passage]]:
+def _readable(path: Path, data: bytes | None, max_bytes: int) -> Part:
     """One policy read (from ``data``, its last good bytes, if given) and chunked, or the reason not."""
     doc = read_policy(path, max_bytes) if data is None else parse_policy(path, data)
     passages = chunk(doc)
     if not passages:
         raise PolicySourceError(f"policy file {path.name!r} has nothing but headings and contents lines; "
                                 f"add the policy text or remove the file")
-    return doc, passages
+    return Part(doc.name, doc.title, doc.path, doc.sha256, doc.source.encode("utf-8"), passages)
 
 
-def _read_and_chunk(policy_dir: Path, max_bytes: int, previous: dict[str, bytes]
-                    ) -> tuple[list[Document], list[list[Passage]], dict[str, dict]]:
-    """Every policy read and chunked. A file that cannot be (not text, too big, only headings) does
-    not stop the others: the version the index last held is indexed in its place, if it held one,
-    else the file is left out. ``refused`` names each such policy with its file, the file's hash
-    (so the index counts as up to date until the file changes again) and why. Only when no policy
-    at all can be indexed is it an error, and nothing is written."""
-    docs, per_doc, refused = [], [], {}
+def _read_and_chunk(policy_dir: Path, max_bytes: int, previous: Previous | None
+                    ) -> tuple[list[Part], dict[str, dict]]:
+    """Every policy read and chunked, or taken over from the previous build if its file did not
+    change. A file that cannot be read (not text, too big, only headings) does not stop the others:
+    the version the index last held is indexed in its place, if it held one, else the file is left
+    out. ``refused`` names each such policy with its file, the file's hash (so the index counts as
+    up to date until the file changes again) and why. Only when no policy at all can be indexed is
+    it an error, and nothing is written."""
+    parts, refused = [], {}
+    last = previous.sources() if previous else {}
     for path in policy_files(policy_dir):
         try:
-            doc, passages = _readable(path, None, max_bytes)
+            part = (previous and previous.unchanged(path, max_bytes)) or _readable(path, None, max_bytes)
         except PolicySourceError as exc:
             refused[path.stem] = {"file": path.name, "sha256": sha256(path), "reason": exc.message, "served": None}
-            if path.name not in previous:
+            if path.name not in last:
                 continue
-            doc, passages = _readable(path, previous[path.name], max_bytes)
-            refused[path.stem]["served"] = doc.sha256
-        docs.append(doc)
-        per_doc.append(passages)
-    if not docs:
+            part = _readable(path, last[path.name], max_bytes)
+            refused[path.stem]["served"] = part.sha256
+        parts.append(part)
+    if not parts:
         reasons = [r["reason"] for r in refused.values()]
         raise PolicySourceError(reasons[0] if len(reasons) == 1 else "no policy file can be indexed: "
                                 + "; ".join(reasons))
-    return docs, per_doc, refused
+    return parts, refused
 
 
-def _previous_sources(previous: tuple[dict, Path] | None) -> dict[str, bytes]:
-    """File name -> the text the previous build indexed for it (a refused edit falls back on it)."""
-    if previous is None:
-        return {}
-    manifest, folder = previous
-    try:
-        return {p["file"]: (folder / "sources" / p["file"]).read_bytes() for p in manifest["policies"]}
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
-
-
-def _write_build(index_dir: Path, data: str, docs: list[Document], per_doc: list[list[Passage]],
-                 vectors: Vectors, ix: faiss.Index) -> dict[str, str]:
+def _write_build(index_dir: Path, data: str, parts: list[Part], vectors: Vectors, ix: faiss.Index) -> dict[str, str]:
     """Write one build to a hidden folder and rename it to ``data``; returns its files' hashes."""
     index_dir.mkdir(parents=True, exist_ok=True)
     tmp = index_dir / f".tmp-{data}"
     try:
         tmp.mkdir()
-        _write_data(tmp, docs, per_doc, vectors, ix)
+        _write_data(tmp, parts, vectors, ix)
         hashes = {str(p.relative_to(tmp)): sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
         os.rename(tmp, index_dir / data)
     except BaseException:
@@ -209,20 +173,23 @@ def _write_build(index_dir: Path, data: str, docs: list[Document], per_doc: list
     return hashes
 
 
-def _write_data(folder: Path, docs: list[Document], per_doc: list[list[Passage]], vectors: Vectors,
-                ix: faiss.Index) -> None:
+def _write_data(folder: Path, parts: list[Part], vectors: Vectors, ix: faiss.Index) -> None:
     """One build's data files (see the module docstring for the layout)."""
-    write_passages(folder, [p for ps in per_doc for p in ps])
+    write_passages(folder, [p for part in parts for p in part.passages])
     np.save(folder / "sentences.npy", vectors.plain, allow_pickle=False)
     np.save(folder / "headed.npy", vectors.headed, allow_pickle=False)
+    np.save(folder / "scoring.npy", scoring_vectors(vectors), allow_pickle=False)
     np.save(folder / "contexts.npy", vectors.context_vectors, allow_pickle=False)
     (folder / "contexts.json").write_text(json.dumps(vectors.contexts, ensure_ascii=False), encoding="utf-8")
     faiss.write_index(ix, str(folder / "passages.faiss"))
-    for n, ps in enumerate(per_doc):
-        BM25.build(bm25_texts(ps)).save(folder / "bm25" / str(n))
+    for n, part in enumerate(parts):  # an unchanged policy's BM25 files are the previous build's
+        if part.bm25 is not None:
+            copy_folder(part.bm25, folder / "bm25" / str(n))
+        else:
+            BM25.build(bm25_texts(part.passages)).save(folder / "bm25" / str(n))
     (folder / "sources").mkdir()
-    for doc in docs:  # the bytes that were chunked, so pages draw offsets on the text they index
-        (folder / "sources" / doc.path.name).write_bytes(doc.source.encode("utf-8"))
+    for part in parts:  # the bytes that were chunked, so pages draw offsets on the text they index
+        (folder / "sources" / part.path.name).write_bytes(part.source)
 
 
 @contextlib.contextmanager

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .across import answer_across
 from .build import open_index, rebuild
 from .compare import HITS as COMPARE_HITS
 from .compare import Comparison, comparable, compare
@@ -239,16 +240,17 @@ class Bot:
 
     def hits(self, question: str, k: int | None = None, policy: str | None = None) -> list[Hit]:
         """The raw retrieval behind an answer, with its signals (for tuning and benchmarks)."""
-        return self._search(check_question(question), check_k(self.settings.k if k is None else k), policy)[2]
+        index, names, query, plain, vector = self._question(check_question(question), policy)
+        return retrieve(index, vector, query, names, check_k(self.settings.k if k is None else k), plain=plain)
 
-    def _search(self, text: str, k: int, policy: str | None, index: Index | None = None) -> tuple[
-            Index, list[str], list[Hit], np.ndarray]:
+    def _question(self, text: str, policy: str | None, index: Index | None = None) -> tuple[
+            Index, list[str], Query, np.ndarray, np.ndarray]:
+        """The index to answer from (fresh), the policies asked, and the question read and encoded."""
         if index is None and time.monotonic() - self._checked > REFRESH_SECONDS:
             self.refresh()
         index = index or self.index
         names = [self.policy(policy, index).name] if policy is not None else list(index.policies)
-        query, plain, vector = self._vectors(text, index)
-        return index, names, retrieve(index, vector, query, names, k, plain=plain), vector
+        return index, names, *self._vectors(text, index)
 
     def _vectors(self, text: str, index: Index) -> tuple[Query, np.ndarray, np.ndarray]:
         """The question's words, its own vector, and the vector retrieval ranks by (expanded)."""
@@ -287,9 +289,12 @@ class Bot:
                 name = next(iter(index.policies))
             return Answer(text, False, smalltalk_reply(chat), (), name, 0.0, "smalltalk",
                           index.policies[name].sha256 if name else None), None
-        index, names, hits, vector = self._search(text, k + 2, policy, index)  # a spare two, for merged repeats
-        citations = cite(index, hits, k, self.calibration)
-        answered = self.calibration.answers(citations)
-        chosen = policy or (citations[0].policy if answered else names[0] if len(names) == 1 else None)
+        index, names, query, plain, vector = self._question(text, policy, index)
+        if len(names) > 1:  # no policy named: the policy that answers best leads (bot.across)
+            citations, chosen = answer_across(index, vector, query, plain, names, k, self.calibration)
+        else:  # k + 2 hits: a spare two, for merged repeats
+            citations = cite(index, retrieve(index, vector, query, names, k + 2, plain=plain), k, self.calibration)
+            chosen = names[0]
+        answered = chosen is not None and self.calibration.answers(citations)
         return Answer(text, answered, citations[0].sentence if answered else NOT_FOUND, citations, chosen, 0.0,
                       "answer" if answered else "not_found", index.policies[chosen].sha256 if chosen else None), vector

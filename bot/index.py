@@ -3,8 +3,14 @@
 Layout of ``index/``::
 
     manifest.json          what built it (model, recipe, package version), policy hashes, file hashes
-    v-<time>-<id>/         one complete build: passages.jsonl, sentences.npy, headed.npy, contexts.json,
-                           contexts.npy, passages.faiss, bm25/<n>/, sources/<policy file>
+    v-<time>-<id>/         one complete build: passages.jsonl, sentences.npy, headed.npy, scoring.npy,
+                           contexts.json, contexts.npy, passages.faiss, bm25/<n>/, sources/<policy file>
+
+``scoring.npy`` (what retrieval scores sentences by) and ``passages.faiss`` are memory-mapped on
+load, read-only: the operating system pages them in as they are used and shares the pages between
+processes serving the same build, so a second server process does not hold its own copy of the
+vectors. ``sentences.npy`` and ``headed.npy`` (the two readings, kept so a rebuild reuses them)
+are not loaded at all.
 
 ``sources/`` keeps each policy exactly as indexed, so a page that marks a citation's offsets
 draws them on the text they index even after the live file has been edited. ``overviews/`` is
@@ -34,8 +40,9 @@ from .files import sha256
 from .lexical import BM25, tokenize
 from .query import Speller
 from .reader import Document, parse_policy
+from .vectors import searchable
 
-FORMAT = 3  # the layout of the data folder; what shapes its content is the recipe below
+FORMAT = 4  # the layout of the data folder; what shapes its content is the recipe below
 MANIFEST = "manifest.json"
 DOCUMENTS_KEPT = 16  # rendered policies kept per index for the policy pages (an LRU)
 # The modules whose code decides what gets indexed: a change to any of them rebuilds the index.
@@ -110,9 +117,9 @@ class Index:
     passages: list[Passage]
     policies: dict[str, PolicyInfo]
     faiss_index: faiss.Index
-    # (sentences, dims) in passage order: the mean of two unit vectors, the sentence alone and the
-    # sentence after its heading ("Cookies: We use ..."), so its dot product with a unit question
-    # vector is the mean of the two cosines.
+    # (sentences, dims) in passage order, memory-mapped (scoring.npy): the mean of two unit vectors,
+    # the sentence alone and the sentence after its heading ("Cookies: We use ..."), so its dot
+    # product with a unit question vector is the mean of the two cosines.
     sentence_vectors: np.ndarray
     sentence_start: np.ndarray  # passage i owns sentences sentence_start[i]:sentence_start[i + 1]
     bm25: dict[str, BM25]
@@ -227,31 +234,31 @@ def refusals(manifest: dict) -> str | None:
     return "; ".join(f"{r['reason']} (until then, {instead[bool(r.get('served'))]})" for r in refused.values()) or None
 
 
-def read_index(index_dir: Path, manifest: dict, embedder: Embedder) -> Index:
-    """Load the build the manifest points at, checking every data file against its hash."""
+def read_index(index_dir: Path, manifest: dict, embedder: Embedder, built: list[Passage] | None = None) -> Index:
+    """Load the build the manifest points at, checking every data file against its hash; or, with
+    ``built``, the passages of a build this process has just written and hashed, that build."""
     folder = index_dir / str(manifest.get("data", ""))
     files = manifest.get("files", {})
     if not manifest.get("data") or not folder.is_dir() or not files:
         raise BadIndex(f"its data folder {folder.name!r} is missing")
-    for rel, sha in files.items():
+    for rel, sha in files.items() if built is None else ():
         path = folder / rel
         if not path.is_file() or sha256(path) != sha:
             raise BadIndex(f"{rel} is missing or damaged")
-    passages = read_passages(folder)
+    passages = read_passages(folder) if built is None else built
     policies = {p["name"]: PolicyInfo(**p) for p in manifest["policies"]}
     sources = {name: (folder / "sources" / info.file).read_bytes() for name, info in policies.items()}
-    plain = np.load(folder / "sentences.npy", allow_pickle=False)
-    headed = np.load(folder / "headed.npy", allow_pickle=False)
+    scoring = np.load(folder / "scoring.npy", mmap_mode="r", allow_pickle=False)  # shared, paged in on use
     start = np.concatenate([[0], np.cumsum([len(p.sentences) for p in passages])]).astype(np.int64)
-    ix = faiss.read_index(str(folder / "passages.faiss"))
+    ix = searchable(faiss.read_index(str(folder / "passages.faiss"), faiss.IO_FLAG_MMAP_IFC))
     contexts = json.loads((folder / "contexts.json").read_text(encoding="utf-8"))
     context_vectors = np.load(folder / "contexts.npy", allow_pickle=False)
     shape = (start[-1], embedder.dims)
-    if ix.ntotal != len(passages) or ix.d != embedder.dims or plain.shape != shape or headed.shape != shape \
-            or context_vectors.shape != (len(contexts), embedder.dims):
+    readings = [np.load(folder / f, mmap_mode="r", allow_pickle=False).shape for f in ("sentences.npy", "headed.npy")]
+    if ix.ntotal != len(passages) or ix.d != embedder.dims or scoring.shape != shape or scoring.dtype != np.float32 \
+            or readings != [shape, shape] or context_vectors.shape != (len(contexts), embedder.dims):
         raise BadIndex("its vectors do not match its passages")
     row = {c: n for n, c in enumerate(contexts)}
     context_ids = np.array([row.get(p.context, -1) for p in passages], dtype=np.int64)
     bm25 = {name: BM25.load(folder / "bm25" / str(n), info.passages) for n, (name, info) in enumerate(policies.items())}
-    vectors = np.ascontiguousarray((plain + headed) / 2, dtype=np.float32)
-    return Index(folder, manifest, passages, policies, ix, vectors, start, bm25, context_vectors, context_ids, sources)
+    return Index(folder, manifest, passages, policies, ix, scoring, start, bm25, context_vectors, context_ids, sources)

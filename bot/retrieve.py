@@ -27,8 +27,14 @@ import numpy as np
 from .index import Index
 from .lexical import tokenize
 from .query import Query, related_tokens
+from .vectors import ANN_PASSAGES, search_params
 
 REFINE = 40  # passages whose sentences get the (slower) word-coverage term
+# A question asked of more than ANN_PASSAGES passages (a library of some 1,500 policies, asked all
+# at once) is scored in full only in the policies that hold one of its CANDIDATES nearest passages
+# by vector (FAISS, approximate at that size): the rest cannot be scored passage by passage in
+# time. A question to one policy, or to a smaller library, is always scored in full.
+CANDIDATES = 100
 # Words nearly every sentence of a privacy policy could hold: they say nothing about which
 # sentence answers, so word coverage ignores them ("do you sell my data" turns on "sell").
 GENERIC = frozenset(tokenize("data information info personal privacy policy notice statement"))
@@ -70,9 +76,9 @@ def dense_search(index: Index, query: np.ndarray, ids: np.ndarray, k: int) -> tu
     if len(ids) == index.faiss_index.ntotal:
         params = None
     elif ids[-1] - ids[0] + 1 == len(ids):
-        params = faiss.SearchParameters(sel=faiss.IDSelectorRange(int(ids[0]), int(ids[-1]) + 1))
+        params = search_params(index.faiss_index, faiss.IDSelectorRange(int(ids[0]), int(ids[-1]) + 1))
     else:
-        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(ids))
+        params = search_params(index.faiss_index, faiss.IDSelectorBatch(ids))
     scores, found = index.faiss_index.search(query.reshape(1, -1), min(k, len(ids)), params=params)
     keep = found[0] >= 0
     return found[0][keep], scores[0][keep]
@@ -183,9 +189,19 @@ def retrieve(
     answers usually say, which finds the right passage, while the sentence that answers is still
     the one closest to the question itself.
     """
-    s = _score(index, query, q, policies, weights)
+    s = _score(index, query, q, _near(index, query, policies), weights)
     _refine(index, s, q, np.argsort(-s.best, kind="stable")[: max(REFINE, limit)], weights)
     return _hits(index, s, q, np.argsort(-s.best, kind="stable")[:limit], weights, query, plain)
+
+
+def _near(index: Index, query: np.ndarray, policies: list[str], ann_from: int | None = None) -> list[str]:
+    """``policies``, or past ``ann_from`` (``ANN_PASSAGES``) passages, those among them holding one of
+    the question's CANDIDATES nearest passages by vector, in their order."""
+    if sum(index.policies[p].passages for p in policies) <= (ANN_PASSAGES if ann_from is None else ann_from):
+        return policies
+    found, _ = dense_search(index, query, passage_ids(index, policies), CANDIDATES)
+    holding = {index.passages[int(i)].policy for i in found}
+    return [p for p in policies if p in holding]
 
 
 def retrieve_each(

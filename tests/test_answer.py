@@ -212,6 +212,25 @@ def test_several_policies_answer_from_the_right_one(policy_dir, tmp_path, embedd
     assert not only.answered
 
 
+def test_with_no_policy_named_the_policy_that_answers_best_leads(policy_dir, tmp_path, embedder) -> None:
+    """A short cookie notice beside the privacy policy: its "any question about your data" sentence
+    sounds more like "Do you sell my data?" to the model than "... is not sold." does, but the
+    privacy policy alone answers with far more confidence, so its answer leads (bot.across)."""
+    (policy_dir / "cookies.txt").write_text(
+        "Cookies\n\nWe set cookies to remember your cart. You can turn cookies off in your browser.\n\n"
+        "Contact\n\nWrite to privacy@example.com with any question about your data.\n", encoding="utf-8")
+    b = Bot(policy_dir, tmp_path / "ix", embedder=embedder)
+    for question in ("Do you sell my data?", "do u sell my infomation"):
+        a = b.answer(question)
+        assert a.answered and a.policy == "bellacor" and a.text == "Information about Bellacor customers is not sold."
+        assert a.to_dict()["answer"] == b.answer(question, policy="bellacor").text  # as the policy answers alone
+    a = b.answer("How do I turn off cookies?")
+    assert a.policy == "cookies" and a.text == "You can turn cookies off in your browser."
+    assert [c.rank for c in a.citations] == list(range(1, len(a.citations) + 1))
+    assert all(x.score >= y.score for x, y in zip(a.citations, a.citations[1:], strict=False))
+    assert not b.answer("What is your return policy?").answered
+
+
 @pytest.mark.parametrize("question", ["Do you sell my data?", "What is your return policy?", "hi",
                                       "how do i unsubscribe", "Do you use cookies?"])
 def test_follow_up_suggestions_are_questions_the_policy_answers(bot: Bot, question: str) -> None:

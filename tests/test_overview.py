@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot import Bot
-from bot.overview import NOT_FOUND, TOPICS, find_date
+from bot.overview import NOT_FOUND, TOPICS, find_date, topic_view, uses_topic
+from bot.results import Answer, Citation
 from tests.snapshot import NOT_SOLD
 
 
@@ -22,6 +23,39 @@ def test_overview_quotes_what_the_policy_says_and_nothing_it_does_not(bot: Bot) 
         assert view == {"addressed": False, "quotes": [], "summary": NOT_FOUND}
     assert 900 < o.stats.words < 1100 and o.stats.reading_minutes == 5 and 8 < o.stats.grade < 16
     assert bot.overview("bellacor") is o  # made once per policy version
+
+
+@pytest.mark.parametrize(("topic", "sentence", "named"), [
+    ("selling", "We neither rent nor sell your Personal Data to anyone.", True),
+    ("selling", "We may transfer your information in a merger, sale, acquisition or bankruptcy.", False),
+    ("children", "We do not knowingly collect data from children under 13.", True),
+    ("children", "We comply with 18 USC §2258A and respond to lawful requests.", False),
+    ("changes", "FedEx may update this Privacy Notice from time to time.", True),
+    ("changes", "When Mozilla collects information about you, our policy describes it.", False),
+    ("changes", "If an amendment will have a serious impact, we will tell you.", True),
+])
+def test_a_topic_counts_only_its_own_words_and_whole_phrases(topic: str, sentence: str, named: bool) -> None:
+    assert uses_topic(topic, sentence) is named
+
+
+def _answer(*found: tuple[str, float]) -> Answer:
+    cited = tuple(Citation(i + 1, "p", "", s, s, score, 0, len(s)) for i, (s, score) in enumerate(found))
+    return Answer("q", True, found[0][0], cited, "p", 1.0)
+
+
+def test_the_quote_states_the_position_rather_than_pointing_to_it() -> None:
+    pointer = "For more information on how we use cookies, please see our Cookie Policy."
+    stated = "We use cookies to remember your settings."
+    view = topic_view("cookies", [_answer((pointer, 0.99), (stated, 0.95))], 0.3)
+    assert [c.sentence for c in view.quotes] == [stated]  # nor is the pointer a second quote
+    heading = "• Cookies and Other Tracking Technology."
+    assert topic_view("cookies", [_answer((heading, 0.99), (stated, 0.9))], 0.3).quotes[0].sentence == stated
+
+
+def test_a_sentence_several_wordings_find_is_preferred() -> None:
+    once, twice = "We may share data with partners.", "We share your data with service providers."
+    view = topic_view("sharing", [_answer((once, 0.99), (twice, 0.9)), _answer((twice, 0.85))], 0.3)
+    assert view.quotes[0].sentence == twice and view.quotes[0].score == 0.9
 
 
 @pytest.mark.parametrize(("text", "label", "date"), [

@@ -84,6 +84,31 @@ def test_faiss_search_equals_numpy_brute_force(policy_dir: Path, tmp_path: Path,
             assert set(found) <= set(ids)
 
 
+def test_a_loaded_index_maps_its_scoring_vectors_read_only(policy_dir: Path, tmp_path: Path) -> None:
+    """Several server processes share one copy of the vectors: they are memory-mapped, not read in,
+    and hold exactly the mean of the two readings that the build embedded."""
+    open_index(policy_dir, tmp_path / "ix", FakeEmbedder())
+    index = open_index(policy_dir, tmp_path / "ix", FakeEmbedder())
+    assert not index.built
+    vectors = index.sentence_vectors
+    assert isinstance(vectors, np.memmap) and not vectors.flags.writeable
+    assert Path(vectors.filename) == index.folder / "scoring.npy"
+    plain, headed = (np.load(index.folder / name) for name in ("sentences.npy", "headed.npy"))
+    assert vectors.shape == plain.shape == (index.sentence_start[-1], 384)
+    assert np.array_equal(vectors, ((plain + headed) / 2).astype(np.float32))
+
+
+def test_an_index_whose_scoring_vectors_do_not_fit_is_rebuilt(policy_dir: Path, tmp_path: Path) -> None:
+    first = open_index(policy_dir, tmp_path / "ix", FakeEmbedder())
+    scoring = first.folder / "scoring.npy"
+    np.save(scoring, np.zeros((3, 384), dtype=np.float32))
+    manifest = _manifest(tmp_path / "ix")
+    manifest["files"]["scoring.npy"] = files.sha256(scoring)  # a consistent hash: only the shape is wrong
+    (tmp_path / "ix" / MANIFEST).write_text(json.dumps(manifest))
+    index = open_index(policy_dir, tmp_path / "ix", FakeEmbedder())
+    assert index.built and index.sentence_vectors.shape == first.sentence_vectors.shape
+
+
 def test_unchanged_folder_loads_without_rebuilding(policy_dir: Path, tmp_path: Path, embedder: Embedder) -> None:
     first = open_index(policy_dir, tmp_path / "ix", embedder)
     second = open_index(policy_dir, tmp_path / "ix", embedder)
@@ -101,6 +126,42 @@ def test_changed_policy_is_rebuilt_reembedding_only_new_sentences(
     assert index.built
     assert index.manifest["embedded_texts"] == 1
     assert any("seven years" in p.text for p in index.passages)
+
+
+def _second_policy(policy_dir: Path) -> None:
+    (policy_dir / "second.md").write_text(
+        "# Cookies\n\nWe set cookies to remember your cart. You can turn cookies off in your browser.\n\n"
+        "# Contact\n\nWrite to privacy@example.com with any question about your data.\n", encoding="utf-8")
+
+
+def test_a_rebuild_takes_unchanged_policies_from_the_last_build_and_equals_a_fresh_one(
+    policy_dir: Path, tmp_path: Path
+) -> None:
+    """Only the edited policy is read and chunked again; the rest (passages, sources, BM25 files)
+    come from the previous build, and the result is the build a fresh start makes, file for file."""
+    _second_policy(policy_dir)
+    open_index(policy_dir, tmp_path / "ix", FakeEmbedder())
+    path = policy_dir / "second.md"
+    path.write_text(path.read_text() + "\nWe keep cart cookies for thirty days.\n", encoding="utf-8")
+    rebuilt = open_index(policy_dir, tmp_path / "ix", FakeEmbedder())
+    fresh = open_index(policy_dir, tmp_path / "fresh", FakeEmbedder())
+    assert rebuilt.built and rebuilt.manifest["reused_policies"] == 1 and fresh.manifest["reused_policies"] == 0
+    assert rebuilt.manifest["files"] == fresh.manifest["files"]  # every data file, byte for byte
+    assert rebuilt.passages == fresh.passages
+    assert any("thirty days" in p.text for p in rebuilt.passages)
+    for name in ("bellacor", "second"):
+        assert np.array_equal(rebuilt.bm25[name].scores(["cooki", "sell"]), fresh.bm25[name].scores(["cooki", "sell"]))
+
+
+def test_a_damaged_file_of_the_last_build_is_not_taken_over(policy_dir: Path, tmp_path: Path) -> None:
+    _second_policy(policy_dir)
+    first = open_index(policy_dir, tmp_path / "ix", FakeEmbedder())
+    bm25 = next((first.folder / "bm25" / "0").iterdir())
+    bm25.write_bytes(b"damaged")
+    (policy_dir / "second.md").write_text("# Cookies\n\nWe set no cookies at all.\n", encoding="utf-8")
+    rebuilt = open_index(policy_dir, tmp_path / "ix", FakeEmbedder())
+    assert rebuilt.manifest["reused_policies"] == 0  # bellacor's BM25 failed its hash: built again
+    assert rebuilt.manifest["files"] == open_index(policy_dir, tmp_path / "fresh", FakeEmbedder()).manifest["files"]
 
 
 def test_added_and_removed_policies_trigger_a_rebuild(policy_dir: Path, tmp_path: Path, embedder: Embedder) -> None:
