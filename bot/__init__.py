@@ -5,6 +5,7 @@
     >>> a.text, a.citations[0].section
 """
 
+from .comments import MAX_COMMENT_CHARS
 from .compare import Comparison, Row
 from .config import DEFAULT_K, MAX_K, MAX_QUESTION_CHARS, Settings, __version__
 from .default import answer
@@ -12,6 +13,7 @@ from .diff import Change, Diff, diff_documents, diff_files
 from .engine import Bot
 from .errors import (
     IndexFolderError,
+    InvalidCommentError,
     InvalidOptionError,
     InvalidQuestionError,
     PolicybotError,
@@ -35,6 +37,7 @@ from .versions import Version
 __all__ = [
     "DEFAULT_K",
     "INSIGHT_TABLES",
+    "MAX_COMMENT_CHARS",
     "MAX_K",
     "MAX_QUESTION_CHARS",
     "TOPIC_NAMES",
@@ -49,6 +52,7 @@ __all__ = [
     "Gap",
     "IndexFolderError",
     "Insights",
+    "InvalidCommentError",
     "InvalidOptionError",
     "InvalidQuestionError",
     "NearestPassage",

@@ -37,3 +37,7 @@ class IndexFolderError(PolicybotError):
 
 class UnknownVersionError(PolicybotError, LookupError):
     """The asked-for version of a policy is not kept; the message lists the versions there are."""
+
+
+class InvalidCommentError(PolicybotError, ValueError):
+    """A comment on a vote is too long, holds control characters, or comes with a thumbs up."""

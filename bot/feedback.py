@@ -11,7 +11,8 @@ group the rows themselves: ``question_days`` holds, per normalised question and 
 often it was asked, not answered, and voted up and down. Triggers keep it exact through every
 insert, delete (the retention pruning) and update of either table, whoever makes them; a report
 sums whole days there, and reads rows only for the first, partial day of its window, for the few
-questions it shows and for the downvoted answers.
+questions it shows and for the downvoted answers. The table and its triggers: ``feedback_counts``.
+A thumbs down may carry a comment, redacted like the questions (``comments``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from .comments import COMMENTS_SQL, VOTE_SQL, add_comment_column, check_comment, comment_list
 from .config import RETENTION_DAYS
+from .feedback_counts import COUNTED, add_counts
 from .results import Answer
 
 PRUNE_SECONDS = 24 * 3600
@@ -50,57 +53,11 @@ CREATE TABLE IF NOT EXISTS answers (
 CREATE TABLE IF NOT EXISTS votes (
     answer_id TEXT PRIMARY KEY REFERENCES answers(id),
     vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
-    voted_at TEXT NOT NULL
+    voted_at TEXT NOT NULL,
+    comment TEXT
 );
 CREATE INDEX IF NOT EXISTS answers_asked_at ON answers (asked_at);
 """
-# Counts per question and day (small talk left out, as in the report): asked, not answered, and
-# the thumbs on those answers. Filled once from the rows already there (a database from before
-# it), then kept by triggers on both tables; a day's row goes when its last question does.
-_COUNTED = "kind IS NOT 'smalltalk'"
-_UP = "(SELECT COUNT(*) FROM votes WHERE answer_id = {0}.id AND vote = 1)"
-_DOWN = "(SELECT COUNT(*) FROM votes WHERE answer_id = {0}.id AND vote = -1)"
-_ADD = ("INSERT INTO question_days SELECT IFNULL({0}.qkey, ''), substr({0}.asked_at, 1, 10), 1, {0}.answered = 0, "
-        f"{_UP}, {_DOWN} WHERE {{0}}.{_COUNTED} ON CONFLICT (qkey, day) DO UPDATE SET asked = asked + 1, "
-        "unanswered = unanswered + excluded.unanswered, up = up + excluded.up, down = down + excluded.down;")
-_REMOVE = ("UPDATE question_days SET asked = asked - 1, unanswered = unanswered - ({0}.answered = 0), "
-           f"up = up - {_UP}, down = down - {_DOWN} WHERE {{0}}.{_COUNTED} AND qkey = IFNULL({{0}}.qkey, '') "
-           "AND day = substr({0}.asked_at, 1, 10); DELETE FROM question_days WHERE qkey = IFNULL({0}.qkey, '') "
-           "AND day = substr({0}.asked_at, 1, 10) AND asked <= 0;")
-_VOTE = ("UPDATE question_days SET up = up {1} ({0}.vote = 1), down = down {1} ({0}.vote = -1) WHERE (qkey, day) = "
-         f"(SELECT IFNULL(qkey, ''), substr(asked_at, 1, 10) FROM answers WHERE id = {{0}}.answer_id AND {_COUNTED});")
-COUNTS = (
-    """CREATE TABLE question_days (qkey TEXT NOT NULL, day TEXT NOT NULL, asked INTEGER NOT NULL,
-        unanswered INTEGER NOT NULL, up INTEGER NOT NULL, down INTEGER NOT NULL, PRIMARY KEY (qkey, day))
-        WITHOUT ROWID""",
-    "INSERT INTO question_days SELECT IFNULL(qkey, ''), substr(asked_at, 1, 10), COUNT(*), TOTAL(answered = 0), 0, 0 "
-    f"FROM answers WHERE {_COUNTED} GROUP BY 1, 2",
-    "INSERT INTO question_days SELECT IFNULL(a.qkey, ''), substr(a.asked_at, 1, 10), 0, 0, TOTAL(v.vote = 1), "
-    f"TOTAL(v.vote = -1) FROM votes v CROSS JOIN answers a ON a.id = v.answer_id WHERE a.{_COUNTED} GROUP BY 1, 2 "
-    "ON CONFLICT (qkey, day) DO UPDATE SET up = excluded.up, down = excluded.down",
-    f"CREATE TRIGGER answers_counted AFTER INSERT ON answers BEGIN {_ADD.format('NEW')} END",
-    f"CREATE TRIGGER answers_uncounted AFTER DELETE ON answers BEGIN {_REMOVE.format('OLD')} END",
-    "CREATE TRIGGER answers_recounted AFTER UPDATE OF asked_at, qkey, answered, kind ON answers "
-    f"BEGIN {_REMOVE.format('OLD')} {_ADD.format('NEW')} END",
-    f"CREATE TRIGGER votes_counted AFTER INSERT ON votes BEGIN {_VOTE.format('NEW', '+')} END",
-    f"CREATE TRIGGER votes_uncounted AFTER DELETE ON votes BEGIN {_VOTE.format('OLD', '-')} END",
-    "CREATE TRIGGER votes_recounted AFTER UPDATE ON votes "
-    f"BEGIN {_VOTE.format('OLD', '-')} {_VOTE.format('NEW', '+')} END",
-    # the first time each question was asked in a window, read from this index alone
-    f"CREATE INDEX answers_first ON answers (qkey, asked_at, answered) WHERE {_COUNTED}",
-    "DROP INDEX IF EXISTS answers_qkey",  # what the report grouped on before: not used any more
-)
-
-
-def _add_counts(db: sqlite3.Connection) -> None:
-    """Create, fill and start keeping ``question_days``, once (~10 s at a million rows). The check
-    is made under the write lock, so two processes opening an older file do not both fill it."""
-    db.commit()
-    db.execute("BEGIN IMMEDIATE")
-    if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'question_days'").fetchone():
-        for statement in COUNTS:
-            db.execute(statement)
-    db.commit()
 
 
 def _normal(question: str) -> str:
@@ -128,6 +85,7 @@ class Downvote:
     answer: str
     section: str | None
     count: int
+    comments: tuple[str, ...] = ()  # what the voters said was wrong (redacted), newest first
 
 
 @dataclass(frozen=True)
@@ -189,7 +147,8 @@ class FeedbackStore:
                 setup.execute("ALTER TABLE answers ADD COLUMN qkey TEXT")
                 setup.executemany("UPDATE answers SET qkey = ? WHERE id = ?",
                                   [(_normal(q), i) for i, q in setup.execute("SELECT id, question FROM answers")])
-            _add_counts(setup)
+            add_comment_column(setup)  # from before a thumbs down could carry a comment
+            add_counts(setup)
         setup.close()
         self._ready = True
 
@@ -223,16 +182,20 @@ class FeedbackStore:
             )
         return answer_id
 
-    def vote(self, answer_id: str, up: bool) -> bool:
-        """Store (or change) the vote on an answer; False if no answer has that id."""
+    def vote(self, answer_id: str, up: bool, comment: str | None = None) -> bool:
+        """Store (or change) the vote on an answer; False if no answer has that id.
+
+        A thumbs down may carry a ``comment`` (``bot.comments``: checked, then redacted as questions
+        are); it replaces the one stored, and a blank one removes it. Without one (None), a thumbs
+        down keeps the comment already there; a thumbs up drops it. Raises ``InvalidCommentError``.
+        """
+        text = check_comment(comment, up)
+        stored = redact(text) if text else None
         with self._db() as db:
             if db.execute("SELECT 1 FROM answers WHERE id = ?", (answer_id,)).fetchone() is None:
                 return False
-            db.execute(
-                "INSERT INTO votes VALUES (?, ?, ?) ON CONFLICT(answer_id) DO UPDATE SET vote = excluded.vote, "
-                "voted_at = excluded.voted_at",
-                (answer_id, 1 if up else -1, datetime.now(UTC).isoformat(timespec="seconds")),
-            )
+            db.execute(VOTE_SQL, {"id": answer_id, "vote": 1 if up else -1, "comment": stored,
+                                  "at": datetime.now(UTC).isoformat(timespec="seconds"), "keep": comment is None})
         return True
 
     def report(self, days: int | None = None, limit: int = 10) -> Report:
@@ -247,8 +210,8 @@ class FeedbackStore:
             # CROSS JOIN: the votes first, the fewer rows. With one min() in the query, SQLite takes
             # a group's other ("bare") columns from the row holding the minimum: the first asked.
             downvoted = db.execute(
-                "SELECT a.question, a.answer, a.section, COUNT(*) AS n, MIN(a.rowid) FROM votes v CROSS JOIN "
-                f"answers a ON a.id = v.answer_id WHERE v.vote = -1 AND a.asked_at >= ? AND a.{_COUNTED} "
+                f"SELECT a.question, a.answer, a.section, COUNT(*) AS n, {COMMENTS_SQL}, MIN(a.rowid) FROM votes v "
+                f"CROSS JOIN answers a ON a.id = v.answer_id WHERE v.vote = -1 AND a.asked_at >= ? AND a.{COUNTED} "
                 "GROUP BY a.qkey, a.answer ORDER BY n DESC, a.question LIMIT ?", (since, limit)).fetchall()
             total = sum(n for n, _ in groups.values())
             return Report(
@@ -257,7 +220,7 @@ class FeedbackStore:
                 answered=total - sum(u for _, u in groups.values()),
                 asked_most=_top(db, [(k, n) for k, (n, _) in groups.items()], since, limit, ""),
                 unanswered=_top(db, [(k, u) for k, (_, u) in groups.items() if u], since, limit, "AND answered = 0"),
-                downvoted=tuple(Downvote(*d[:4]) for d in downvoted),
+                downvoted=tuple(Downvote(*d[:4], comment_list(d[4])) for d in downvoted),
                 upvotes=up,
                 downvotes=down,
             )
@@ -275,7 +238,7 @@ def _counts(db: sqlite3.Connection, since: str) -> tuple[dict[str, list[int]], i
                    "GROUP BY qkey", (day,)),
         db.execute("SELECT IFNULL(a.qkey, ''), COUNT(*), TOTAL(a.answered = 0), TOTAL(v.vote = 1), TOTAL(v.vote = -1) "
                    "FROM answers a LEFT JOIN votes v ON v.answer_id = a.id WHERE a.asked_at >= ? AND a.asked_at < ? "
-                   f"AND a.{_COUNTED} GROUP BY 1", (since, next_day)),
+                   f"AND a.{COUNTED} GROUP BY 1", (since, next_day)),
     ):
         for key, asked, unanswered, ups, downs in rows:
             counts = groups.setdefault(key, [0, 0])
@@ -295,6 +258,6 @@ def _top(db: sqlite3.Connection, counts: list[tuple[str, int]], since: str, limi
     counts.sort(key=lambda kn: -kn[1])
     cut = counts[limit - 1][1] if len(counts) >= limit else 0
     first = (f"SELECT question FROM answers WHERE rowid = (SELECT MIN(rowid) FROM answers WHERE qkey = ? "
-             f"AND asked_at >= ? AND {_COUNTED} {extra})")
+             f"AND asked_at >= ? AND {COUNTED} {extra})")
     shown = [Count(db.execute(first, (key, since)).fetchone()[0], n) for key, n in counts if n >= cut]
     return tuple(sorted(shown, key=lambda c: (-c.count, c.question))[:limit])

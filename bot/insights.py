@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .comments import COMMENTS_SQL, comment_list
 from .errors import InvalidOptionError
 from .gaps import MAX_QUESTIONS, Gap, coverage_gaps
 from .overview import TOPIC_NAMES
@@ -65,12 +66,14 @@ class TopicCount:
 
 @dataclass(frozen=True)
 class Downvoted:
-    """An answer people voted down: the (redacted) question, the answer shown and its section."""
+    """An answer people voted down: the (redacted) question, the answer shown and its section, and
+    what the voters said was wrong (their optional comments, redacted, newest first)."""
 
     question: str
     answer: str
     section: str | None
     votes: int
+    comments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -168,10 +171,11 @@ def downvoted(db: sqlite3.Connection, window: Window, limit: int = 50) -> tuple[
     """Answers voted down in the window, the most downvoted first (the first asked wording shown)."""
     first, after = window.bounds
     rows = db.execute(
-        "SELECT a.question, a.answer, a.section, COUNT(*) AS n, MIN(a.rowid) FROM votes v CROSS JOIN answers a "
-        f"ON a.id = v.answer_id WHERE v.vote = -1 AND a.asked_at >= ? AND a.asked_at < ? AND a.{_COUNTED} "
-        "GROUP BY a.qkey, a.answer ORDER BY n DESC, a.question LIMIT ?", (first, after, limit)).fetchall()
-    return tuple(Downvoted(*row[:4]) for row in rows)
+        f"SELECT a.question, a.answer, a.section, COUNT(*) AS n, {COMMENTS_SQL}, MIN(a.rowid) FROM votes v "
+        f"CROSS JOIN answers a ON a.id = v.answer_id WHERE v.vote = -1 AND a.asked_at >= ? AND a.asked_at < ? "
+        f"AND a.{_COUNTED} GROUP BY a.qkey, a.answer ORDER BY n DESC, a.question LIMIT ?",
+        (first, after, limit)).fetchall()
+    return tuple(Downvoted(*row[:4], comment_list(row[4])) for row in rows)
 
 
 def first_asked(db: sqlite3.Connection, keys: list[str], window: Window) -> dict[str, str]:

@@ -13,6 +13,9 @@ import io
 from .insights import Insights
 
 TABLES = ("days", "topics", "gaps", "downvoted")
+# A downvoted answer's comments in one cell, one a line (newest first): a comment never holds a
+# line break (its whitespace is collapsed on the way in), so the lines are the comments.
+COMMENT_SEPARATOR = "\n"
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -28,8 +31,9 @@ def tables(found: Insights) -> dict[str, tuple[tuple[str, ...], list[tuple[objec
         "topics": (("topic", "name", "questions"), [(t.topic, t.name, t.questions) for t in found.topics]),
         "gaps": (("size", "questions", "label", "examples", "nearest_section", "nearest_sentence",
                   "nearest_score"), gaps),
-        "downvoted": (("question", "answer", "section", "votes"),
-                      [(d.question, d.answer, d.section or "", d.votes) for d in found.downvoted]),
+        "downvoted": (("question", "answer", "section", "votes", "comments"),
+                      [(d.question, d.answer, d.section or "", d.votes, COMMENT_SEPARATOR.join(d.comments))
+                       for d in found.downvoted]),
     }
 
 

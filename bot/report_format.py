@@ -32,6 +32,7 @@ def _lists(store: FeedbackStore, days: int | None, limit: int) -> list[str]:
     for d in r.downvoted:
         section = f"  [{d.section}]" if d.section else ""
         out.append(f"  {d.count:4d}  Q: {d.question}\n        A: {d.answer}{section}")
+        out += [f"        Comment: {comment}" for comment in d.comments]  # what was wrong, newest first
     return out + ([] if r.downvoted else ["  (none)"])
 
 

@@ -4,6 +4,7 @@ the keyboard, and nothing loaded from outside this server, /docs included."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -273,3 +274,36 @@ def test_an_example_chosen_with_the_keyboard_leaves_focus_in_the_box(server, pag
     page.keyboard.press("Enter")
     expect(page.locator("#pb-chat .pb-reply")).to_have_count(1, timeout=30000)
     expect(box).to_be_focused()  # the examples are gone with the first answer: focus is not lost with them
+
+
+def test_a_thumbs_down_opens_a_comment_box_whose_comment_is_stored(server, page: Page) -> None:
+    store = server.app.state.runtime.feedback
+
+    def comments() -> list[tuple]:
+        with sqlite3.connect(store.path) as db:
+            return db.execute("SELECT vote, comment FROM votes WHERE comment IS NOT NULL").fetchall()
+
+    page.goto(server.url + "/")
+    _answered(page, "Do you use cookies?")
+    chat = page.locator("#pb-chat")
+    box = page.get_by_role("textbox", name="What was wrong? (optional, 500 characters max)")
+    expect(box).to_be_hidden()  # only after a thumbs down
+    downvotes = store.report().downvotes
+    chat.get_by_role("button", name="Dislike", exact=True).last.click()
+    expect(box).to_be_visible()
+    expect(box).to_have_attribute("maxlength", "500")
+    wait_until(lambda: store.report().downvotes == downvotes + 1, "the thumbs down to be stored")
+    assert _serious(page) == []
+    press_until(page, "Tab", box)  # next in the page, after the thumbs: the keyboard reaches it
+    page.keyboard.type("It talks about cookies but I asked about ads; write to jo@example.com")
+    before = len(comments())
+    press_until(page, "Tab", page.get_by_role("button", name="Send comment"))
+    page.keyboard.press("Enter")
+    expect(box).to_be_hidden()
+    expect(page.locator("#pb-announce")).to_have_text("Thanks: your comment was sent.")
+    wait_until(lambda: len(comments()) == before + 1, "the comment to be stored")
+    assert (-1, "It talks about cookies but I asked about ads; write to [email]") in comments()
+    assert store.report().downvotes == downvotes + 1, "the same vote, now with its comment"
+    chat.get_by_role("button", name="Like", exact=True).last.click()  # a thumbs up drops the comment
+    wait_until(lambda: len(comments()) == before, "the comment to go with the thumbs up")
+    expect(box).to_be_hidden()

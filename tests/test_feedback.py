@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 
-from bot import Answer, Bot, FeedbackStore
+from bot import Answer, Bot, FeedbackStore, InvalidCommentError
 from bot.cli import main
 from bot.feedback import _normal, redact
 
@@ -179,3 +180,93 @@ def test_report_counts_stay_exact_through_every_change(tmp_path: Path) -> None:
         assert not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'answers_qkey'").fetchone()
     r = store.report()
     assert (r.questions, r.answered, r.upvotes, r.downvotes) == (5, 2, 1, 2)
+
+
+# ---------------------------------------------------------------------------- comments on a thumbs down
+
+
+def test_a_thumbs_down_carries_a_redacted_comment_into_the_report(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture) -> None:
+    store = FeedbackStore(tmp_path)
+    first = store.record(_answer("Do you sell my data?", True), "test")
+    again = store.record(_answer("do you sell my data", True), "test")
+    assert store.vote(first, up=False, comment="  Wrong! Write to me at jo.smith@example.com\n please  ")
+    assert store.vote(again, up=False)
+    [down] = store.report().downvoted
+    assert (down.count, down.comments) == (2, ("Wrong! Write to me at [email] please",)), "redacted, one line"
+    with sqlite3.connect(store.path) as db:
+        assert "jo.smith" not in str(db.execute("SELECT * FROM votes").fetchall())
+    assert main(["report", "--data", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "Q: Do you sell my data?\n        A: Quoted sentence.\n        Comment: Wrong! Write to me at [email]" in out
+
+
+def test_sending_again_replaces_keeps_or_drops_the_comment(tmp_path: Path) -> None:
+    store = FeedbackStore(tmp_path)
+    answer_id = store.record(_answer("Do you sell my data?", True), "test")
+
+    def stored() -> tuple:
+        with sqlite3.connect(store.path) as db:
+            return db.execute("SELECT vote, comment FROM votes WHERE answer_id = ?", (answer_id,)).fetchone()
+
+    assert store.vote(answer_id, up=False) and stored() == (-1, None)
+    assert store.vote(answer_id, up=False, comment="too vague") and stored() == (-1, "too vague")
+    assert store.vote(answer_id, up=False) and stored() == (-1, "too vague"), "a thumbs down again keeps it"
+    assert store.vote(answer_id, up=False, comment="wrong section") and stored() == (-1, "wrong section")
+    assert store.vote(answer_id, up=False, comment="  ") and stored() == (-1, None), "a blank comment removes it"
+    assert store.vote(answer_id, up=False, comment="again") and store.vote(answer_id, up=True)
+    assert stored() == (1, None), "a thumbs up drops the comment"
+    assert not store.vote("unknown", up=False, comment="fine")
+    r = store.report()
+    assert (r.upvotes, r.downvotes, r.downvoted) == (1, 0, ())
+
+
+@pytest.mark.parametrize(("comment", "up", "message"), [
+    ("x" * 501, False, "the comment is 501 characters long; the limit is 500, please shorten it"),
+    ("bad \ud800 text", False, "lone surrogate"),
+    ("bell \x07 here", False, r"control character \(U\+0007\) at position 5; remove it"),
+    ("great answer", True, "a comment goes with a thumbs down only"),
+    (42, False, "the comment must be text, not int"),
+])
+def test_bad_comments_are_refused_and_nothing_is_stored(tmp_path: Path, comment: object, up: bool,
+                                                       message: str) -> None:
+    store = FeedbackStore(tmp_path)
+    answer_id = store.record(_answer("Do you sell my data?", True), "test")
+    with pytest.raises(InvalidCommentError, match=message):
+        store.vote(answer_id, up=up, comment=comment)
+    assert store.report().downvotes == 0 and store.report().upvotes == 0
+    assert store.vote(answer_id, up=False, comment="  " + "x" * 500 + "\n"), "500 after trimming is fine"
+    assert store.vote(answer_id, up=True, comment=""), "an empty comment with a thumbs up is no comment"
+
+
+def test_an_older_votes_table_gains_the_comment_column(tmp_path: Path) -> None:
+    """A data folder from before comments: its votes keep their counts and can take a comment."""
+    now = "2100-01-01T00:00:00+00:00"  # never pruned
+    with sqlite3.connect(tmp_path / "feedback.sqlite3") as db:
+        db.executescript("CREATE TABLE answers (id TEXT PRIMARY KEY, asked_at TEXT NOT NULL, surface TEXT NOT NULL, "
+                         "policy TEXT, question TEXT NOT NULL, answered INTEGER NOT NULL, answer TEXT NOT NULL, "
+                         "section TEXT, score REAL, kind TEXT, qkey TEXT); CREATE TABLE votes (answer_id TEXT "
+                         "PRIMARY KEY REFERENCES answers(id), vote INTEGER NOT NULL CHECK (vote IN (-1, 1)), "
+                         "voted_at TEXT NOT NULL)")
+        db.executemany("INSERT INTO answers VALUES (?, ?, 'api', 'bellacor', ?, 1, 'A.', 'S', 0.5, 'answer', ?)",
+                       [(i, now, q, _normal(q)) for i, q in (("1", "Do you sell my data?"), ("2", "Cookies?"))])
+        db.executemany("INSERT INTO votes VALUES (?, ?, 'x')", [("1", -1), ("2", 1)])
+    store = FeedbackStore(tmp_path)
+    r = store.report()
+    assert (r.upvotes, r.downvotes) == (1, 1) and r.downvoted[0].comments == ()
+    assert store.vote("1", up=False, comment="It did not say who buys it")
+    assert store.report().downvoted[0].comments == ("It did not say who buys it",)
+    with sqlite3.connect(store.path) as db:
+        assert "comment" in {row[1] for row in db.execute("PRAGMA table_info(votes)")}
+    assert FeedbackStore(tmp_path).report().downvotes == 1, "opening it again changes nothing"
+
+
+def test_comments_go_with_their_answers_when_pruned(tmp_path: Path) -> None:
+    store = FeedbackStore(tmp_path, retention_days=30)
+    old = store.record(_answer("Do you sell my data?", True), "test")
+    assert store.vote(old, up=False, comment="old news")
+    with sqlite3.connect(store.path) as db:
+        db.execute("UPDATE answers SET asked_at = '2020-01-01T00:00:00+00:00' WHERE id = ?", (old,))
+    FeedbackStore(tmp_path, retention_days=30).report()  # a new process prunes on opening
+    with sqlite3.connect(store.path) as db:
+        assert db.execute("SELECT COUNT(*) FROM votes WHERE comment IS NOT NULL").fetchone() == (0,)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sqlite3
 from datetime import date
@@ -183,6 +185,40 @@ def test_insights_api_page_and_csv_with_the_token(web: TestClient) -> None:
     assert 'id="chart-days" role="img"' in page.text and "<caption>Questions per topic</caption>" in page.text
     csv_file = web.get("/insights/downvoted.csv")
     assert csv_file.headers["content-disposition"].startswith('attachment; filename="policybot-downvoted-')
-    assert csv_file.text.splitlines()[0] == "question,answer,section,votes"
+    assert csv_file.text.splitlines()[0] == "question,answer,section,votes,comments"
     js = web.get("/insights/assets/plotly.min.js")
     assert js.status_code == 200 and len(js.content) > 1_000_000 and "plotly" in js.text[:2000].lower()
+
+
+def test_a_comment_sent_with_a_thumbs_down_reaches_the_owner(web: TestClient, tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture) -> None:
+    """Through the API as the widget sends it, into /api/insights, the page, its CSV and the report."""
+    def down(question: str, *comments: str) -> str:
+        answer_id = web.post("/api/answer", json={"question": question}).headers["X-Answer-Id"]
+        for comment in comments:  # each replaces the one before
+            r = web.post("/api/feedback", json={"answer_id": answer_id, "vote": "down", "comment": comment})
+            assert r.json() == {"ok": True}
+        return answer_id
+
+    answer = web.post("/api/answer", json={"question": "Do you sell my data?"}).json()["answer"]
+    down("Do you sell my data?", "It talks about selling, I asked about sharing", "Wrong. Mail me: jo@example.com")
+    later = down("do you sell my data", "=HYPERLINK(1) <b>Not</b> helpful")
+    with sqlite3.connect(tmp_path / "feedback.sqlite3") as db:
+        db.execute("UPDATE votes SET voted_at = '2999-01-01T00:00:00+00:00' WHERE answer_id = ?", (later,))
+    said = ["=HYPERLINK(1) <b>Not</b> helpful", "Wrong. Mail me: [email]"]  # newest first, redacted
+    found = web.get("/api/insights", headers=BEARER).json()["downvoted"]
+    assert [(d["votes"], d["comments"]) for d in found if d["answer"] == answer] == [(2, said)]
+    assert all(d["comments"] == [] for d in found if d["answer"] != answer), "no comment: an empty list"
+    web.post("/insights/login", data={"token": "s3cret-token"})
+    page = web.get("/insights").text
+    assert '<th scope="col">Answer given</th><th scope="col">What was wrong</th>' in page
+    assert "<li>=HYPERLINK(1) &lt;b&gt;Not&lt;/b&gt; helpful</li><li>Wrong. Mail me: [email]</li>" in page
+    assert "jo@example.com" not in page and "<b>Not</b>" not in page
+    rows = list(csv.reader(io.StringIO(web.get("/insights/downvoted.csv").text)))
+    assert [r[4] for r in rows[1:] if r[1] == answer] == ["'" + "\n".join(said)], "one a line, never a formula"
+    assert main(["report", "--no-gaps", "--data", str(tmp_path)]) == 0
+    assert "".join(f"        Comment: {c}\n" for c in said) in capsys.readouterr().out
+    assert main(["report", "--json", "--no-gaps", "--data", str(tmp_path)]) == 0
+    assert [d["comments"] for d in json.loads(capsys.readouterr().out)["downvoted"] if d["answer"] == answer] == [said]
+    assert main(["report", "--csv", str(tmp_path / "csv"), "--no-gaps", "--data", str(tmp_path)]) == 0
+    assert (tmp_path / "csv" / "downvoted.csv").read_text() == web.get("/insights/downvoted.csv").text

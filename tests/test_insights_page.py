@@ -8,9 +8,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
-from bot import Bot, Settings
+from bot import Answer, Bot, FeedbackStore, Settings
 from bot.web.api import create_app
 from tests.conftest import serving, wait_until
 from tests.test_insights import LOG, seed
@@ -74,3 +74,22 @@ def test_insights_page_follows_dark_mode(site: str, browser: Browser, shots: Pat
         page.screenshot(path=str(shots / "insights-dark.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_downvoted_answers_show_what_was_wrong(site: str, page: Page, tmp_path: Path) -> None:
+    store = FeedbackStore(tmp_path)  # the site's own store, as a widget's thumbs down fills it
+    answer_id = store.record(Answer("Is my card stored?", True, "Cards are not stored.", (), "bellacor", 1.0), "web")
+    assert store.vote(answer_id, up=False, comment="I asked about PayPal, not cards. Reach me at jo@example.com")
+    _offline(page, site)
+    _sign_in(page, site)
+    table = page.locator("table:has(caption:text('Downvoted answers'))")
+    expect(table.locator("th")).to_have_text(["Question", "Answer given", "What was wrong", "Section", "Thumbs down"])
+    row = table.locator("tbody tr", has_text="Is my card stored?")
+    expect(row.locator("td")).to_have_text(["Is my card stored?", "Cards are not stored.",
+                                            "I asked about PayPal, not cards. Reach me at [email]", "", "1"])
+    expect(table.locator("tbody tr", has_text="how do i remove my profile").locator("td").nth(2)).to_have_text("")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download downvoted answers (CSV)").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert text.startswith("question,answer,section,votes,comments\n")
+    assert 'Is my card stored?,Cards are not stored.,,1,"I asked about PayPal, not cards. Reach me at [email]"' in text

@@ -138,6 +138,36 @@ def test_feedback_is_stored_in_sqlite_with_the_question_redacted(client: TestCli
     assert question == "I'm [email], card [card number]: sold?" and vote == -1
 
 
+def test_a_thumbs_down_comment_is_stored_redacted_and_checked(client: TestClient, tmp_path: Path) -> None:
+    answer_id = client.post("/api/answer", json={"question": "Do you sell my data?"}).headers["X-Answer-Id"]
+
+    def send(body: dict) -> httpx.Response:
+        return client.post("/api/feedback", json={"answer_id": answer_id, **body})
+
+    def stored() -> tuple:
+        with sqlite3.connect(tmp_path / "feedback.sqlite3") as db:
+            return db.execute("SELECT vote, comment FROM votes WHERE answer_id = ?", (answer_id,)).fetchone()
+
+    assert send({"vote": "down", "comment": "Call me on +1 (555) 123-4567, it is wrong"}).json() == {"ok": True}
+    assert stored() == (-1, "Call me on [phone], it is wrong")
+    too_long = send({"vote": "down", "comment": "x" * 501})
+    assert too_long.status_code == 422
+    assert too_long.json() == {"error": "the comment is 501 characters long; the limit is 500, please shorten it"}
+    assert send({"vote": "down", "comment": " " + "y" * 500 + " "}).status_code == 200, "500 after trimming"
+    assert stored() == (-1, "y" * 500)
+    up = send({"vote": "up", "comment": "great"})
+    assert up.status_code == 422 and "a comment goes with a thumbs down only" in up.json()["error"]
+    assert stored() == (-1, "y" * 500), "a refused request changes nothing"
+    for bad in (rb'"bad \ud800 text"', rb'"bell \u0007"', b"42"):  # JSON escapes, as a client sends
+        body = b'{"answer_id": "%s", "vote": "down", "comment": %s}' % (answer_id.encode(), bad)
+        r = client.post("/api/feedback", content=body, headers={"Content-Type": "application/json"})
+        assert r.status_code == 422 and "error" in r.json() and "Traceback" not in r.text, (bad, r.text)
+    assert client.post("/api/feedback", json={"answer_id": "nope", "vote": "down", "comment": "x"}).status_code == 404
+    assert send({"vote": "up"}).json() == {"ok": True} and stored() == (1, None)
+    spec = client.get("/openapi.json").json()["components"]["schemas"]["FeedbackIn"]["properties"]["comment"]
+    assert spec["maxLength"] == 500 and "thumbs down only" in spec["description"]
+
+
 def test_policy_page_marks_the_passage_and_escapes_the_text(client: TestClient) -> None:
     page = client.get("/policy/bellacor", params=dict(zip(("start", "end"), NOT_SOLD_SPAN, strict=True))).text
     assert f'<mark id="cite-1" data-n="1">{NOT_SOLD}' in page

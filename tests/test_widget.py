@@ -9,6 +9,7 @@ Screenshots go to a temporary folder, or to docs/ when POLICYBOT_SCREENSHOTS=doc
 from __future__ import annotations
 
 import re
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -525,6 +526,71 @@ def test_votes_revert_when_not_recorded(server, page: Page) -> None:
     expect(helpful).to_have_attribute("aria-pressed", "false")
 
 
+def _comments(server) -> list[tuple[int, str | None]]:
+    with sqlite3.connect(server.app.state.runtime.feedback.path) as db:
+        return db.execute("SELECT vote, comment FROM votes WHERE comment IS NOT NULL").fetchall()
+
+
+def test_a_thumbs_down_offers_a_comment_box_that_sends_with_the_keyboard(server, page: Page) -> None:
+    sent: list[dict] = []
+    page.on("request", lambda r: sent.append(r.post_data_json) if r.url.endswith("/api/feedback") else None)
+    _demo(page, server)
+    answer = _ask(_open(page), "Do you use cookies?")
+    label = "What was wrong? (optional, 500 characters max)"
+    expect(answer.get_by_role("textbox", name=label)).to_have_count(0)  # only after a thumbs down
+    not_helpful = answer.get_by_role("button", name="Not helpful")
+    not_helpful.click()
+    box = answer.get_by_role("textbox", name=label)
+    expect(box).to_be_visible()
+    expect(box).to_have_attribute("maxlength", "500")
+    expect(page.get_by_role("dialog", name=TITLE).get_by_role("status")).to_have_text(
+        "Thanks. You can say what was wrong below; it is optional.")
+    assert sent == [{"answer_id": sent[0]["answer_id"], "vote": "down"}]
+    answer.get_by_role("button", name="Send comment").click()  # nothing typed: nothing sent
+    expect(answer.locator(".why-note")).to_have_text("Type what was wrong first.")
+    expect(box).to_be_focused()
+    page.keyboard.type("<img src=x onerror=window.__pwned=1> it's about cookies, I asked about ads. jo@example.com")
+    before = len(_comments(server))
+    page.keyboard.press("Tab")
+    expect(answer.get_by_role("button", name="Send comment")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(answer.locator("p.why")).to_have_text("Thanks: your comment was sent.")
+    expect(box).to_have_count(0)
+    expect(not_helpful).to_be_focused()  # not lost with the button that went away
+    wait_until(lambda: len(_comments(server)) == before + 1, "the comment to be stored")
+    assert (-1, "<img src=x onerror=window.__pwned=1> it's about cookies, I asked about ads. [email]") in \
+        _comments(server), "redacted on the server"
+    assert sent[-1]["comment"].endswith("jo@example.com") and sent[-1]["vote"] == "down"
+    assert page.evaluate("window.__pwned") is None
+    page.reload()  # the conversation comes back; the comment was sent, so no box again
+    answer = _open(page).locator(".msg.bot").last
+    expect(answer.get_by_role("button", name="Not helpful")).to_have_attribute("aria-pressed", "true")
+    expect(answer.get_by_role("textbox", name=label)).to_have_count(0)
+    answer.get_by_role("button", name="Helpful", exact=True).click()  # a thumbs up drops it
+    expect(answer.get_by_role("button", name="Helpful", exact=True)).to_have_attribute("aria-pressed", "true")
+    answer.get_by_role("button", name="Not helpful").click()
+    expect(answer.get_by_role("textbox", name=label)).to_be_visible()  # the box is offered again
+
+
+def test_a_comment_the_server_refuses_says_why_and_keeps_the_text(server, page: Page) -> None:
+    _demo(page, server)
+    answer = _ask(_open(page), "Do you sell my data?")
+    answer.get_by_role("button", name="Not helpful").click()
+    box = answer.get_by_label("What was wrong? (optional, 500 characters max)")
+    box.fill("This answer is wrong")
+    page.route("**/api/feedback", lambda route: route.fulfill(status=422, json={
+        "error": "the comment is 501 characters long; the limit is 500, please shorten it"}))
+    answer.get_by_role("button", name="Send comment").click()
+    expect(answer.locator(".why-note")).to_have_text(
+        "Not sent: the comment is 501 characters long; the limit is 500, please shorten it")
+    expect(box).to_have_value("This answer is wrong")
+    page.unroute("**/api/feedback")
+    page.route("**/api/feedback", lambda route: route.abort())
+    answer.get_by_role("button", name="Send comment").click()
+    expect(answer.locator(".why-note")).to_have_text("Not sent: the assistant can't be reached right now.")
+    expect(answer.get_by_role("button", name="Send comment")).to_be_enabled()
+
+
 # ---------------------------------------------------------------------------- at a glance
 
 
@@ -765,6 +831,36 @@ def test_axe_finds_nothing_serious(server, browser: Browser, scheme: str) -> Non
     nested = page.evaluate(f"() => [...{SHADOW}.querySelectorAll('button, a[href], input, summary')]"
                            ".filter(n => n.parentElement.closest('button, a[href], summary')).length")
     assert nested == 0
+    context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_comment_box_reads_in_light_and_dark(server, browser: Browser, scheme: str) -> None:
+    context = _context(browser, color_scheme=scheme)
+    page = context.new_page()
+    _demo(page, server)
+    answer = _ask(_open(page), "Do you sell my data?")
+    answer.get_by_role("button", name="Not helpful").click()
+    box = answer.get_by_role("textbox", name="What was wrong? (optional, 500 characters max)")
+    box.fill("It is wrong")
+    answer.get_by_role("button", name="Send comment").click()  # the thanks note, on a second answer's box
+    expect(answer.locator("p.why")).to_be_visible()
+    answer = _ask(page.get_by_role("dialog", name=TITLE), "Do you use cookies?")
+    answer.get_by_role("button", name="Not helpful").click()
+    box = answer.get_by_role("textbox", name="What was wrong? (optional, 500 characters max)")
+    box.focus()
+    _measure(page)
+    low = [(name, round(r, 2)) for name, r in page.evaluate("__pb.text()") if r < 4.5]
+    assert low == [], f"text under 4.5:1 ({scheme}): {low}"
+    border = box.evaluate("n => [getComputedStyle(n).borderTopColor, getComputedStyle(n.parentElement.closest('.msg'))"
+                          ".backgroundColor]")
+    assert page.evaluate("([a, b]) => __pb.ratio(a, b)", border) >= 3, border
+    ring = page.evaluate("__pb.focus()")
+    assert ring[1] == "solid" and ring[2] >= 2 and ring[3] >= 3, ring
+    results = Axe().run(page)
+    serious = [(v["id"], [n["target"] for n in v["nodes"]]) for v in results.response["violations"]
+               if v["impact"] in ("serious", "critical")]
+    assert serious == [], results.generate_report()
     context.close()
 
 

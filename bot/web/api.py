@@ -22,9 +22,11 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot import (
+    MAX_COMMENT_CHARS,
     MAX_QUESTION_CHARS,
     TOPIC_NAMES,
     Bot,
+    InvalidCommentError,
     InvalidOptionError,
     InvalidQuestionError,
     PolicybotError,
@@ -87,7 +89,7 @@ class PageGZip:
 
 
 def _status(exc: PolicybotError) -> int:
-    if isinstance(exc, InvalidQuestionError | InvalidOptionError):
+    if isinstance(exc, InvalidQuestionError | InvalidOptionError | InvalidCommentError):
         return 422
     if isinstance(exc, UnknownPolicyError | UnknownVersionError):
         return 404
@@ -98,9 +100,11 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None, chat: b
     """The whole server; ``bot`` may be given (tests), else it is loaded from ``settings``."""
     settings = settings or Settings.from_env()
     rt = Runtime(settings, bot)
-    # The widget's input limit and topic names are the engine's, filled in once here rather than written twice.
-    widget_js = (STATIC / "widget.js").read_text(encoding="utf-8").replace("%MAX_QUESTION_CHARS%", str(
-        MAX_QUESTION_CHARS)).replace('"%TOPIC_NAMES%"', json.dumps(TOPIC_NAMES))
+    # The widget's input limits and topic names are the engine's, filled in once here rather than written twice.
+    widget_js = (STATIC / "widget.js").read_text(encoding="utf-8")
+    for mark, value in (("%MAX_QUESTION_CHARS%", str(MAX_QUESTION_CHARS)), ("%MAX_COMMENT_CHARS%", str(
+            MAX_COMMENT_CHARS)), ('"%TOPIC_NAMES%"', json.dumps(TOPIC_NAMES))):
+        widget_js = widget_js.replace(mark, value)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -229,9 +233,10 @@ def _api_routes(app: FastAPI, rt: Runtime) -> None:
             raise UnknownVersionError(f"policy {name!r} has no version before {new!r}; give from= as well")
         return changes.to_dict()
 
-    @app.post("/api/feedback", responses=ERRORS, tags=["api"], summary="Thumbs up or down on an answer")
+    @app.post("/api/feedback", responses=ERRORS, tags=["api"],
+              summary="Thumbs up or down on an answer; a thumbs down may say what was wrong")
     def api_feedback(body: FeedbackIn) -> dict:
-        if not rt.feedback.vote(body.answer_id, body.vote == "up"):
+        if not rt.feedback.vote(body.answer_id, body.vote == "up", body.comment):
             return JSONResponse({"error": f"no answer has id {body.answer_id!r}; use the X-Answer-Id "
                                           "header of /api/answer"}, 404)
         return {"ok": True}

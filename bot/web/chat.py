@@ -4,7 +4,8 @@ beside them with the latest answer's passages marked.
 Each reply is one bubble (``replies.reply_html``): the quoted answer, its section, the sources
 folded under a native ``<details>`` (open for the first answer), and follow-up questions the
 policy answers as buttons. The conversation is kept on the server. Questions show as text
-(Markdown and HTML escaped); thumbs up/down are stored with the engine's feedback. Styles and the
+(Markdown and HTML escaped); thumbs up/down are stored with the engine's feedback, and a thumbs
+down opens an optional "What was wrong?" box whose comment is stored with it. Styles and the
 screen-reader script are static files beside this module.
 """
 
@@ -16,7 +17,7 @@ from pathlib import Path
 import gradio as gr
 from fastapi import FastAPI
 
-from bot import MAX_QUESTION_CHARS, Answer, PolicybotError
+from bot import MAX_COMMENT_CHARS, MAX_QUESTION_CHARS, Answer, PolicybotError
 
 from .compare_view import CSS as COMPARE_CSS
 from .compare_view import choice, compare_view
@@ -48,6 +49,14 @@ AFTER_REPLY = """() => {
 }""".replace("REFOCUS", REFOCUS)
 # The Clear button goes away with the messages: focus goes back to the box then too.
 AFTER_CLEAR = "() => { setTimeout(() => { REFOCUS }, 150); }".replace("REFOCUS", REFOCUS)
+COMMENT_LABEL = f"What was wrong? (optional, {MAX_COMMENT_CHARS} characters max)"
+COMMENT_SENT = "Thanks: your comment was sent."
+# The comment box closes once its comment is stored: say so, and go back to the question box.
+AFTER_COMMENT = """() => {
+  const live = document.getElementById('pb-announce');
+  if (live) live.textContent = 'SENT';
+  setTimeout(() => { const ask = document.querySelector('#pb-question textarea'); if (ask) ask.focus(); }, 150);
+}""".replace("SENT", COMMENT_SENT)
 # Blue throughout (the Ask button matches the links), with links at 4.5:1 or more in light and dark.
 THEME = gr.themes.Default(primary_hue="blue").set(
     link_text_color="#1d4ed8", link_text_color_visited="#6d28d9", link_text_color_hover="#1e40af",
@@ -101,19 +110,36 @@ class Handlers:
         value = picked.value
         return self.respond(value["text"] if isinstance(value, dict) else str(value), history, policy, ids)
 
-    def like(self, ids: dict, data: gr.LikeData) -> None:
+    def like(self, ids: dict, data: gr.LikeData) -> tuple:
+        """Store a thumbs up (``liked`` True) or down (False) at once; a thumbs down then opens the
+        comment box for that answer. A thumb pressed again to undo it (``liked`` "") stores nothing."""
         index = data.index[0] if isinstance(data.index, list | tuple) else data.index
         answer_id = ids.get(index) or ids.get(str(index))
-        if answer_id and data.liked is not None:
-            self.rt.feedback.vote(answer_id, bool(data.liked))
+        if answer_id and isinstance(data.liked, bool):
+            self.rt.feedback.vote(answer_id, data.liked)
+        down = answer_id if answer_id and data.liked is False else None
+        return gr.update(visible=down is not None), down, ""
+
+    def comment(self, text: str, answer_id: str | None) -> tuple:
+        """Store the box's comment with the thumbs down it follows (checked and redacted by the
+        engine), then close the box."""
+        if answer_id and not (text or "").strip():
+            raise gr.Error("The comment box is empty: type what was wrong, or carry on (it is optional).")
+        if answer_id:
+            try:
+                self.rt.feedback.vote(answer_id, False, text)
+            except PolicybotError as exc:
+                raise gr.Error(exc.message) from None
+        return gr.update(visible=False), None, ""
 
     def clear(self, policy: str) -> tuple:
         """The chat's Clear button: the conversation on the server goes too (else the next answer
-        would bring it back), and the policy panel loses the old answer's marks."""
-        return [], {}, _panel(self.rt, policy)
+        would bring it back), the policy panel loses the old answer's marks, the comment box closes."""
+        return [], {}, _panel(self.rt, policy), gr.update(visible=False), None
 
     def switch(self, policy: str) -> tuple:
-        return _header(self.rt, policy), _panel(self.rt, policy), glance_html(self.rt.bot.overview(policy)), [], [], {}
+        return (_header(self.rt, policy), _panel(self.rt, policy), glance_html(self.rt.bot.overview(policy)), [], [],
+                {}, gr.update(visible=False), None)
 
     def ask(self, question: str, policy: str | None = None) -> dict:
         """Answer a question; returns the same JSON as POST /api/answer."""
@@ -143,6 +169,10 @@ def build_chat(rt: Runtime) -> gr.Blocks:
                     placeholder="Ask anything about this privacy policy. Answers quote the policy itself.",
                     buttons=["copy_all"],
                 )
+                with gr.Group(visible=False, elem_id="pb-why") as why:  # opened by a thumbs down
+                    why_box = gr.Textbox(label=COMMENT_LABEL, max_length=MAX_COMMENT_CHARS, lines=2,
+                                         elem_id="pb-why-text")
+                    why_send = gr.Button("Send comment", size="sm", elem_id="pb-why-send")
                 with gr.Row():
                     box = gr.Textbox(placeholder="Ask about the policy", label="Your question",
                                      max_length=MAX_QUESTION_CHARS, show_label=False, scale=8, autofocus=True,
@@ -156,6 +186,7 @@ def build_chat(rt: Runtime) -> gr.Blocks:
                 panel = gr.HTML(_panel(rt, first), elem_id="pb-policy-text")
         compare_view(rt)  # with several policies: one question asked of them side by side
         ids = gr.State({})
+        why_id = gr.State(None)  # the answer the open comment box is about
         # The conversation lives on the server: requests carry only the new question, so they stay
         # under the 16 KB body limit however long the chat gets, and no client can rewrite it.
         history = gr.State([])
@@ -166,9 +197,14 @@ def build_chat(rt: Runtime) -> gr.Blocks:
                 None, js=AFTER_REPLY)
         for select in (chatbot.example_select, chatbot.option_select):
             select(on.picked, [history, policy, ids], outputs, api_visibility="private").then(None, js=AFTER_REPLY)
-        chatbot.like(on.like, [ids], None, api_visibility="private")
-        chatbot.clear(on.clear, [policy], [history, ids, panel], api_visibility="private").then(None, js=AFTER_CLEAR)
-        policy.change(on.switch, [policy], [header, panel, glance, chatbot, history, ids], api_visibility="private")
+        chatbot.like(on.like, [ids], [why, why_id, why_box], api_visibility="private")
+        for trigger in (why_send.click, why_box.submit):
+            trigger(on.comment, [why_box, why_id], [why, why_id, why_box], api_visibility="private").success(
+                None, js=AFTER_COMMENT)
+        chatbot.clear(on.clear, [policy], [history, ids, panel, why, why_id], api_visibility="private").then(
+            None, js=AFTER_CLEAR)
+        policy.change(on.switch, [policy], [header, panel, glance, chatbot, history, ids, why, why_id],
+                      api_visibility="private")
         gr.api(on.ask, api_name="chat")
     demo.queue(default_concurrency_limit=4)
     return demo

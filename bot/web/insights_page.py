@@ -22,6 +22,7 @@ th,td{border-bottom:1px solid var(--line);padding:.3rem .5rem;text-align:left;ve
 td.n{text-align:right;font-variant-numeric:tabular-nums}.muted{color:var(--muted)}
 .chart{min-height:320px}section{margin:2rem 0}form.range{display:flex;gap:1rem;align-items:end;flex-wrap:wrap}
 label{display:flex;flex-direction:column}input,button{font:inherit;padding:.3rem .5rem}
+ul.comments{margin:0;padding-left:1.1rem}ul.comments li+li{margin-top:.3rem}
 :focus-visible{outline:3px solid var(--accent);outline-offset:2px}
 """
 
@@ -45,10 +46,17 @@ def _pct(rate: float | None) -> str:
     return "–" if rate is None else f"{rate:.0%}"
 
 
+def _cell(value: object) -> str:
+    """A cell's escaped HTML; a tuple (a downvote's comments) as a list, one item each."""
+    if isinstance(value, tuple):
+        return f'<ul class="comments">{"".join(f"<li>{escape(str(v))}</li>" for v in value)}</ul>' if value else ""
+    return escape(str(value))
+
+
 def _table(caption: str, header: tuple[str, ...], rows: list[tuple[object, ...]], numeric: set[int]) -> str:
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in header)
     body = "".join("<tr>" + "".join(
-        f'<td class="n">{escape(str(v))}</td>' if i in numeric else f"<td>{escape(str(v))}</td>"
+        f'<td class="n">{_cell(v)}</td>' if i in numeric else f"<td>{_cell(v)}</td>"
         for i, v in enumerate(row)) + "</tr>" for row in rows)
     empty = f'<tr><td colspan="{len(header)}" class="muted">None in this period.</td></tr>'
     return (f"<table><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>"
@@ -109,9 +117,11 @@ def _gaps(found: Insights, query: str) -> str:
 
 
 def _downvoted(found: Insights, query: str) -> str:
-    rows = [(d.question, d.answer, d.section or "", d.votes) for d in found.downvoted]
+    rows = [(d.question, d.answer, d.comments, d.section or "", d.votes) for d in found.downvoted]
     return ('<section aria-labelledby="h-down"><h2 id="h-down">Downvoted answers</h2>'
-            + _table("Downvoted answers", ("Question", "Answer given", "Section", "Thumbs down"), rows, {3})
+            '<p class="muted">With what the voters said was wrong, when they said it (newest first).</p>'
+            + _table("Downvoted answers", ("Question", "Answer given", "What was wrong", "Section", "Thumbs down"),
+                     rows, {4})
             + _csv_link("downvoted", query, "downvoted answers") + "</section>")
 
 

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot import DEFAULT_K, MAX_K, MAX_QUESTION_CHARS
+from bot import DEFAULT_K, MAX_COMMENT_CHARS, MAX_K, MAX_QUESTION_CHARS
 
 
 class AskRequest(BaseModel):
@@ -149,6 +149,13 @@ class FeedbackIn(BaseModel):
     answer_id: str = Field(description="The X-Answer-Id header of the answer being rated.", max_length=64,
                            pattern=r"^[!-~]+$")  # printable ASCII: an unknown id is a 404
     vote: Literal["up", "down"]
+    # Checked by the engine (trimmed first, so the limit is not pydantic's): maxLength only documents it.
+    comment: str | None = Field(None, json_schema_extra={"maxLength": MAX_COMMENT_CHARS}, examples=[
+        "It answers about e-mails, I asked about text messages."], description=(
+        f"What was wrong, with a thumbs down only (with 'up', a non-blank comment is a 422): optional, up to "
+        f"{MAX_COMMENT_CHARS} characters after trimming. Stored redacted, as questions are. Sending again for "
+        "the same answer replaces the vote and the comment; a blank comment removes it, and a thumbs down "
+        "without one keeps the comment already stored."))
 
 
 class ErrorOut(BaseModel):
@@ -158,5 +165,5 @@ class ErrorOut(BaseModel):
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut, "description": "Unknown policy (or version)"},
     413: {"model": ErrorOut, "description": "Body over 16 KB"},
-    422: {"model": ErrorOut, "description": "Malformed request or bad question"},
+    422: {"model": ErrorOut, "description": "Malformed request, bad question or bad comment"},
 }

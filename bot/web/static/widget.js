@@ -22,6 +22,9 @@
  * "At a glance" in the header shows the policy topic by topic (GET /api/policies/{name}/overview):
  * each topic's quote with a link to it in the policy page, or "Not found in this policy".
  *
+ * After a thumbs down, an optional "What was wrong?" box sends a comment with the same vote
+ * (POST /api/feedback {"answer_id", "vote": "down", "comment"}); the owner reads it on /insights.
+ *
  * The conversation is kept for the tab's life in sessionStorage (never cookies or localStorage).
  * Ctrl+K (Cmd+K on a Mac) opens the panel; Escape or a click outside it (on a wide screen)
  * closes it.
@@ -35,6 +38,7 @@
   var DEFAULT_COLOR = "#2457d6";
   var DEFAULT_EXAMPLES = ["Do you sell my data?", "How do I stop marketing emails?", "Do you use cookies?"];
   var MAX_TURNS = 30;  // kept in sessionStorage: the latest questions and their answers
+  var MAX_COMMENT = "%MAX_COMMENT_CHARS%";  // a thumbs down's comment, at most (the server fills it in)
 
   function option(name) {
     var value = script.getAttribute("data-" + name);
@@ -204,6 +208,14 @@
     ".vote{color:var(--muted)}",
     ".vote[aria-pressed=true]{background:var(--link);border-color:var(--link);color:var(--bg)}",
     ".tool svg{width:16px;height:16px;fill:currentColor;flex:none}",
+    // The comment box under a thumbs down: inside the answer's bubble, not like the question form.
+    "form.why{flex-direction:column;align-items:stretch;gap:6px;margin-top:10px;padding:0;border:0;background:none}",
+    ".why label{font-size:14px;color:var(--muted)}",
+    ".why textarea{width:100%;min-height:60px;resize:vertical;border:1px solid var(--control);border-radius:8px;",
+    "padding:8px 10px;background:var(--bg);color:var(--ink);font-size:15px}",
+    ".why-row{display:flex;flex-wrap:wrap;align-items:center;gap:8px}",
+    ".why-note{font-size:14px;color:var(--muted)}",
+    "p.why{margin-top:10px}",
     "form{display:flex;gap:8px;padding:10px;border-top:1px solid var(--line);background:var(--bg)}",
     "input{flex:1;min-width:0;border:1px solid var(--control);border-radius:8px;padding:9px 12px;background:var(--bg);",
     "color:var(--ink);font-size:16px}",
@@ -490,7 +502,7 @@
       if (event.key === "Escape") { event.preventDefault(); shut(); return; }
       if (event.key !== "Tab") return;
       var items = Array.prototype.filter.call(
-        panel.querySelectorAll("button, a[href], input, summary, [tabindex='0']"),
+        panel.querySelectorAll("button, a[href], input, textarea, summary, [tabindex='0']"),
         function (n) { return !n.disabled && n.getClientRects().length; });
       if (!items.length) return;
       var first = items[0], last = items[items.length - 1], current = shadow.activeElement;
@@ -620,11 +632,65 @@
         .then(function (r) {
           if (!r.ok) throw new Error(String(r.status));
           turn.vote = up ? "up" : "down";
+          if (up) turn.commented = false;  // a thumbs up drops the comment on the server too
           saveTurns(turns);
+          showComment(turn, buttons[1]);
+          if (!up && !turn.commented) announce("Thanks. You can say what was wrong below; it is optional.");
         })
         .catch(function () {  // not recorded: show it as not pressed, so the reader can try again
           buttons.forEach(function (b) { b.setAttribute("aria-pressed", "false"); });
         });
+    }
+
+    // Under a thumbs down (once recorded), the optional comment box; gone after a thumbs up.
+    function showComment(turn, down) {
+      var actions = down.parentNode, next = actions.nextSibling;
+      var shown = next && next.classList && next.classList.contains("why");
+      if (turn.vote === "down" && !turn.commented && !shown) actions.parentNode.insertBefore(commentForm(turn, down), next);
+      else if (turn.vote !== "down" && shown) actions.parentNode.removeChild(next);
+    }
+
+    var whyCount = 0;  // each comment box's id, for its label
+    function commentForm(turn, down) {
+      var id = "pb-why-" + (++whyCount);
+      var form = el("form", { "class": "why" });
+      form.appendChild(el("label", { "for": id }, "What was wrong? (optional, " + MAX_COMMENT + " characters max)"));
+      var box = el("textarea", { id: id, maxlength: MAX_COMMENT, rows: "2" });
+      form.appendChild(box);
+      var row = el("div", { "class": "why-row" });
+      var send = el("button", { "class": "tool", type: "submit" }, "Send comment");
+      var note = el("p", { "class": "why-note" });
+      row.appendChild(send);
+      row.appendChild(note);
+      form.appendChild(row);
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var text = box.value.trim();
+        if (!text) { note.textContent = "Type what was wrong first."; box.focus(); return; }
+        send.disabled = true;
+        fetch(base + "/api/feedback", { method: "POST", headers: { "Content-Type": "application/json" },
+                                         body: JSON.stringify({ answer_id: turn.id, vote: "down", comment: text }) })
+          .then(function (r) {
+            if (r.ok) return null;
+            return r.json().catch(function () { return {}; }).then(function (d) {
+              throw serverError(d.error || ("The server answered " + r.status + "."));
+            });
+          })
+          .then(function () {
+            turn.commented = true;
+            saveTurns(turns);
+            form.parentNode.replaceChild(el("p", { "class": "why why-note" }, "Thanks: your comment was sent."), form);
+            down.focus();  // the box and its button are gone: focus goes back to the thumbs down
+            announce("Thanks: your comment was sent.");
+          })
+          .catch(function (err) {
+            send.disabled = false;
+            note.textContent = "Not sent: " + (err && err.fromServer ? err.message : "the assistant can't be reached " +
+                                               "right now.");
+            announce(note.textContent);
+          });
+      });
+      return form;
     }
 
     // An error the server explained (its JSON "error"), as opposed to a network failure, whose
@@ -772,6 +838,7 @@
         actions.appendChild(down);
       }
       if (actions.childNodes.length) bubble.appendChild(actions);
+      if (turn.id) showComment(turn, down);  // a thumbs down kept from an earlier page, not commented on yet
       var suggestions = Array.isArray(data.suggestions) ? data.suggestions.filter(function (s) {
         return typeof s === "string" && s.trim();
       }).slice(0, 3) : [];
