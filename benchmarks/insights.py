@@ -70,7 +70,7 @@ def seed_log(data: Path, rows: int, seed: int = 12) -> None:
             votes.append((answer_id, 1 if rng.random() < UP else -1, at))
     with sqlite3.connect(store.path) as db:
         db.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", answers)
-        db.executemany("INSERT INTO votes VALUES (?, ?, ?)", votes)
+        db.executemany("INSERT INTO votes (answer_id, vote, voted_at) VALUES (?, ?, ?)", votes)
 
 
 def timed(call: object, runs: int) -> list[float]:
