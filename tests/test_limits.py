@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from bot import Bot, InvalidOptionError, Settings
 from bot.web import create_app, guards, server
-from tests.conftest import serving
+from tests.conftest import serving, wait_until
 
 QUESTION = {"question": "Do you sell my data?"}
 
@@ -25,6 +25,8 @@ def _app(bot: Bot, tmp_path: Path, rate: str = "3/minute"):
 def test_posts_past_the_rate_get_429_with_retry_after_per_address(bot: Bot, tmp_path: Path) -> None:
     app = _app(bot, tmp_path)
     with TestClient(app) as c, TestClient(app, client=("203.0.113.9", 4000)) as other:
+        # ready first (warm-up runs beside the requests): the 200 below is about limits, not start-up
+        wait_until(lambda: c.get("/healthz").status_code == 200, "the server to warm up", 120)
         assert [c.post("/api/answer", json=QUESTION).status_code for _ in range(3)] == [200, 200, 200]
         refused = c.post("/api/answer", json=QUESTION)
         assert refused.status_code == 429
