@@ -11,7 +11,7 @@ So the policies holding the best ``POOL`` passages of the pooled ranking are eac
 (``retrieve.retrieve_each``, one pass), and the most confident of their answers leads; the other
 places go to the most confident other citations of the policies that answer. On the layqa
 questions with all four policies in one index, against the pooled ranking: answer@1 0.383 ->
-0.422, hit@3 0.672 -> 0.719; on the second lay set 0.188 -> 0.260 and 0.490 -> 0.583
+0.422, hit@3 0.672 -> 0.711; on the second lay set 0.188 -> 0.260 and 0.490 -> 0.583
 (``python benchmarks/layqa.py --together``).
 """
 

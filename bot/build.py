@@ -140,15 +140,15 @@ def _read_and_chunk(policy_dir: Path, max_bytes: int, previous: Previous | None
     up to date until the file changes again) and why. Only when no policy at all can be indexed is
     it an error, and nothing is written."""
     parts, refused = [], {}
-    last = previous.sources() if previous else {}
     for path in policy_files(policy_dir):
         try:
             part = (previous and previous.unchanged(path, max_bytes)) or _readable(path, None, max_bytes)
         except PolicySourceError as exc:
             refused[path.stem] = {"file": path.name, "sha256": sha256(path), "reason": exc.message, "served": None}
-            if path.name not in last:
+            last = previous.source(path.name) if previous else None
+            if last is None:
                 continue
-            part = _readable(path, last[path.name], max_bytes)
+            part = _readable(path, last, max_bytes)
             refused[path.stem]["served"] = part.sha256
         parts.append(part)
     if not parts:

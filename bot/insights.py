@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from .comments import COMMENTS_SQL, comment_list
 from .errors import InvalidOptionError
+from .feedback_counts import COUNTED
 from .gaps import MAX_QUESTIONS, Gap, coverage_gaps
 from .overview import TOPIC_NAMES
 from .topics import TOPIC_KEYS, topic_scores
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
 OTHER = "other"
-_COUNTED = "kind IS NOT 'smalltalk'"
 
 
 @dataclass(frozen=True)
@@ -173,7 +173,7 @@ def downvoted(db: sqlite3.Connection, window: Window, limit: int = 50) -> tuple[
     rows = db.execute(
         f"SELECT a.question, a.answer, a.section, COUNT(*) AS n, {COMMENTS_SQL}, MIN(a.rowid) FROM votes v "
         f"CROSS JOIN answers a ON a.id = v.answer_id WHERE v.vote = -1 AND a.asked_at >= ? AND a.asked_at < ? "
-        f"AND a.{_COUNTED} GROUP BY a.qkey, a.answer ORDER BY n DESC, a.question LIMIT ?",
+        f"AND a.{COUNTED} GROUP BY a.qkey, a.answer ORDER BY n DESC, a.question LIMIT ?",
         (first, after, limit)).fetchall()
     return tuple(Downvoted(*row[:4], comment_list(row[4])) for row in rows)
 
@@ -182,7 +182,7 @@ def first_asked(db: sqlite3.Connection, keys: list[str], window: Window) -> dict
     """Each normalised question as first asked in the window (read from the index ``answers_first``)."""
     first, after = window.bounds
     query = (f"SELECT question FROM answers WHERE rowid = (SELECT MIN(rowid) FROM answers WHERE qkey = ? "
-             f"AND asked_at >= ? AND asked_at < ? AND {_COUNTED})")
+             f"AND asked_at >= ? AND asked_at < ? AND {COUNTED})")
     found = {key: db.execute(query, (key, first, after)).fetchone() for key in keys}
     return {key: row[0] for key, row in found.items() if row}
 

@@ -80,12 +80,15 @@ class Previous:
         except (OSError, ValueError, KeyError, TypeError):
             return {}
 
-    def sources(self) -> dict[str, bytes]:
-        """File name -> the text the previous build indexed for it (a refused edit falls back on it)."""
+    def source(self, file: str) -> bytes | None:
+        """The text the previous build indexed for a policy file, if it indexed one (a refused edit
+        falls back on it); read only when asked, as few files are ever refused."""
         try:
-            return {p["file"]: (self.folder / "sources" / p["file"]).read_bytes() for p in self.manifest["policies"]}
+            if any(p["file"] == file for p in self.manifest["policies"]):
+                return (self.folder / "sources" / file).read_bytes()
         except (OSError, ValueError, KeyError, TypeError):
-            return {}
+            pass
+        return None
 
     def unchanged(self, path: Path, max_bytes: int) -> Part | None:
         """The policy in ``path`` as the previous build indexed it, if nothing that shapes its passages
