@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import Bot
+from bot import Bot, answer_type
 from bot.chunking import chunk
 from bot.query import Speller, expand_shorthand, prepare, related_tokens
 from bot.reader import read_policy
@@ -208,6 +208,54 @@ def test_fedex_headings_and_contents_are_never_the_answer(embedder, tmp_path: Pa
         assert not re.match(r"\d+\\?[.)]\s", a.text), (question, a.text)
         headings = {p.context.rsplit(" › ", 1)[-1] for p in bot.index.passages}
         assert a.text not in headings and "#" not in a.text
+
+
+# ---------------------------------------------------------------------------- answer kinds
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("how long do you keep my data", "period"),
+        ("how many days till my account is gone", "period"),
+        ("whats the email for privacy stuff", "address"),
+        ("what email do i send a privacy request to", "address"),
+        ("who do i email with a privacy question", "address"),
+        ("do you sell my email", None),
+        ("can other users see my email address", None),
+        ("do you keep my data", None),
+    ],
+)
+def test_questions_that_ask_for_a_period_or_an_address(question: str, kind: str | None) -> None:
+    assert answer_type.expected(question) == kind
+
+
+def test_sentences_that_state_a_period_or_an_address() -> None:
+    assert answer_type.holds("period", "Records are retained for 10 years from the last donation.")
+    assert answer_type.holds("period", "We keep a one-year safety retention window after deletion.")
+    assert answer_type.holds("period", "We keep it only as long as we need it.")
+    assert not answer_type.holds("period", "After the retention period we delete your data.")
+    assert answer_type.holds("address", "You can email us at privacy@imgur.com.")
+    assert not answer_type.holds("address", "Send us an email through the contact form.")
+    assert not answer_type.holds("address", "We keep it only as long as we need it.")
+
+
+@pytest.mark.parametrize(
+    ("policy", "question", "gold"),
+    [
+        ("fedex", "how long do you keep my data", "no longer than necessary"),
+        ("imgur", "whats the email for privacy stuff", "privacy@imgur.com"),
+    ],
+)
+def test_the_sentence_with_the_asked_for_period_or_address_answers(
+        embedder, tmp_path: Path, policy: str, question: str, gold: str) -> None:
+    """Both were answered by a nearby sentence that states neither (\"After the retention period
+    we will delete...\") before retrieval weighed the kind of answer asked for."""
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / f"{policy}.md").write_bytes((LAYQA / "policies" / f"{policy}.md").read_bytes())
+    a = Bot(folder, tmp_path / "i", embedder=embedder).answer(question)
+    assert a.answered and gold in a.citations[0].sentence, a.citations[0].sentence
 
 
 # ---------------------------------------------------------------------------- section labels
