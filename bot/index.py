@@ -248,7 +248,9 @@ def read_index(index_dir: Path, manifest: dict, embedder: Embedder, built: list[
     passages = read_passages(folder) if built is None else built
     policies = {p["name"]: PolicyInfo(**p) for p in manifest["policies"]}
     sources = {name: (folder / "sources" / info.file).read_bytes() for name, info in policies.items()}
-    scoring = np.load(folder / "scoring.npy", mmap_mode="r", allow_pickle=False)  # shared, paged in on use
+    # Memory-mapped (shared between processes, paged in on use), seen as a plain ndarray: numpy's
+    # memmap subclass runs Python on every slice, a fifth of an answer's time under load.
+    scoring = np.load(folder / "scoring.npy", mmap_mode="r", allow_pickle=False).view(np.ndarray)
     start = np.concatenate([[0], np.cumsum([len(p.sentences) for p in passages])]).astype(np.int64)
     ix = searchable(faiss.read_index(str(folder / "passages.faiss"), faiss.IO_FLAG_MMAP_IFC))
     contexts = json.loads((folder / "contexts.json").read_text(encoding="utf-8"))

@@ -91,8 +91,9 @@ def test_a_loaded_index_maps_its_scoring_vectors_read_only(policy_dir: Path, tmp
     index = open_index(policy_dir, tmp_path / "ix", FakeEmbedder())
     assert not index.built
     vectors = index.sentence_vectors
-    assert isinstance(vectors, np.memmap) and not vectors.flags.writeable
-    assert Path(vectors.filename) == index.folder / "scoring.npy"
+    # A plain ndarray view (no memmap Python on every slice) of the mapped file.
+    assert type(vectors) is np.ndarray and isinstance(vectors.base, np.memmap) and not vectors.flags.writeable
+    assert Path(vectors.base.filename) == index.folder / "scoring.npy"
     plain, headed = (np.load(index.folder / name) for name in ("sentences.npy", "headed.npy"))
     assert vectors.shape == plain.shape == (index.sentence_start[-1], 384)
     assert np.array_equal(vectors, ((plain + headed) / 2).astype(np.float32))
