@@ -143,6 +143,12 @@ class Embedder:
         self.query_encode  # noqa: B018 - loaded here, in the caller's thread, so a failure is the caller's
         return self._queries(text)
 
+    def encode_questions(self, texts: list[str]) -> np.ndarray:
+        """Vectors of several questions, shape (len(texts), dims), by the question encoder (no torch)."""
+        if not texts:
+            return np.zeros((0, self.dims), dtype=np.float32)
+        return np.stack([self.encode_query(text) for text in texts])
+
     @property
     def query_encode(self) -> QueryEncode:
         """The function that encodes questions here: ONNX (exported on first use) or torch's model."""

@@ -79,7 +79,7 @@ class Bot:
         self._scratch: Path | None = None  # the temporary index folder, once the real one proved unwritable
         self.history = History()  # each policy version's overview and changes (and texts: keep_versions)
         self.followups = FollowUps(lambda q, name: self._answer(q, self.settings.k, name)[0].answered,
-                                   self.embedder.encode)
+                                   self.embedder.encode_questions)
         self._stamp = self._folder_stamp()
         self._checked = time.monotonic()
         self.index: Index = self._open()
