@@ -295,6 +295,6 @@ def test_layqa_answer_rate_does_not_silently_fall(embedder) -> None:
     import layqa
 
     figures = layqa.table(layqa.run())["all"]
-    assert figures["answer@1"] >= 0.48, figures
+    assert figures["answer@1"] >= 0.51, figures
     assert figures["hit@3"] >= 0.76, figures
     assert figures["false_abstain"] <= 0.12, figures
