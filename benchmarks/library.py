@@ -22,6 +22,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -103,14 +104,19 @@ def lines(r: dict) -> list[str]:
     ]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def cli(doc: str, measure: Callable[[], dict], report: Callable[[dict], list[str]]) -> None:
+    """A benchmark script's command line: run it, print its lines, and with --json keep the figures."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    r = run()
+    r = measure()
     if args.json:
         args.json.write_text(json.dumps(r, indent=2))
-    print("\n".join(lines(r)))
+    print("\n".join(report(r)))
+
+
+def main() -> None:
+    cli(__doc__, run, lines)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ shared: the second process's USS grows by less than the vectors' size.
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import subprocess
@@ -114,13 +113,7 @@ def lines(r: dict) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--json", type=Path)
-    args = parser.parse_args()
-    r = run()
-    if args.json:
-        args.json.write_text(json.dumps(r, indent=2))
-    print("\n".join(lines(r)))
+    library.cli(__doc__, run, lines)
 
 
 if __name__ == "__main__":
