@@ -4,6 +4,8 @@ pattern recognises with little doubt in privacy policies.
 
 A sentence holding the expected kind of answer gets a small bonus in retrieval (``retrieve.py``),
 enough to choose between sentences the model scores alike, not to lift an unrelated one.
+Questions are matched as ``bot.query`` reads them (typos corrected, shorthand spelled out), so
+the patterns need no misspellings of their own.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ _KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
                 r"\s*-?\s*(?:days?|weeks?|months?|years?)\b|\b(?:as|so) long as\b|\bno longer than\b", re.I)),
     # "whats the email for privacy stuff" -> "you can email us at privacy@imgur.com"
     ("address",
-     re.compile(r"\b(?:what|which|whats|what's)\b[^?]{0,30}\b(?:e-?mail|emial|email address|address)\b"
+     re.compile(r"\b(?:what|which|whats|what's)\b[^?]{0,30}\b(?:e-?mail|email address|address)\b"
                 r"[^?]{0,30}\b(?:for|to)\b"
                 r"|\bwho (?:do|can|should) i (?:e-?mail|write|contact)\b"
                 r"|\bwhere (?:do|can|should) i (?:send|write|e-?mail)\b", re.I),

@@ -101,8 +101,7 @@ class Embedder:
     @property
     def model(self) -> SentenceTransformer:
         if self._model is None:
-            for name, value in OFFLINE_ENV:
-                os.environ.setdefault(name, value)
+            _go_offline()
             from sentence_transformers import SentenceTransformer
             from transformers.utils import logging as transformers_logging
 
@@ -236,8 +235,6 @@ def serve_child(argv: list[str]) -> int:
     ``Embedder`` loads it, on ``argv[0]`` threads, serving question batches to its parent."""
 
     def load() -> tuple[QueryEncode, int]:
-        for name, value in OFFLINE_ENV:
-            os.environ.setdefault(name, value)
         threads = int(argv[0]) if argv else QUERY_THREADS
         embedder = Embedder()
         if embedder.query_backend == "torch":
@@ -247,6 +244,12 @@ def serve_child(argv: list[str]) -> int:
         return embedder._load_query_encoder(threads), embedder.dims
 
     return run(load)
+
+
+def _go_offline() -> None:
+    """Set ``OFFLINE_ENV`` (unless the host set those variables) before a Hugging Face library loads."""
+    for name, value in OFFLINE_ENV:
+        os.environ.setdefault(name, value)
 
 
 def model_path() -> Path:
@@ -260,8 +263,7 @@ def _onnx_encode(source: str, threads: int) -> QueryEncode:
     """The ONNX question encoder, exported first if this model and exporter have no export yet."""
     from .onnx_encoder import OnnxQueryEncoder, encoder_dir, export, export_name
 
-    for name, value in OFFLINE_ENV:
-        os.environ.setdefault(name, value)
+    _go_offline()
     folder = model_path()
     encoder = OnnxQueryEncoder(export(folder, encoder_dir() / export_name(source)), folder, threads)
     dims = encoder.encode(["dims"]).shape[1]

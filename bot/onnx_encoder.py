@@ -101,7 +101,7 @@ def _export(model_path: Path, out: Path) -> None:
 
 class OnnxQueryEncoder:
     """Unit vectors of short texts from an exported model, on ``threads`` CPU threads.
-    Not thread-safe (the tokenizer and session are used by one thread at a time: the caller locks)."""
+    Not thread-safe: one thread uses it (the embedder's question batcher, or the encoder process)."""
 
     def __init__(self, onnx_path: Path, model_path: Path, threads: int = 1) -> None:
         import onnxruntime

@@ -155,7 +155,7 @@ def _refine(index: Index, s: _Scores, q: Query, lead: np.ndarray, w: Weights) ->
     policies = {index.passages[int(s.ids[i])].policy for i in lead}
     idf = {p: {t: v for t, v in index.idf(p, set(q.tokens)).items() if t not in GENERIC} for p in policies}
     synonyms = {t: _synonyms(t) for t in q.tokens}
-    kind = answer_type.expected(q.question)
+    kind = answer_type.expected(q.text)  # typos corrected ("emial" -> "email")
     for i in lead:
         a, b = s.bounds[i], s.bounds[i + 1]
         passage = index.passages[int(s.ids[i])]
