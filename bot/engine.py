@@ -254,7 +254,7 @@ class Bot:
 
     def _vectors(self, text: str, index: Index) -> tuple[Query, np.ndarray, np.ndarray]:
         """The question's words, its own vector, and the vector retrieval ranks by (expanded)."""
-        query = prepare(text, index.speller)
+        query = prepare(text, index.speller, index.word_counts)
         plain = self.embedder.encode_query(query.text)
         return query, plain, self.expansion(plain) if self.expansion is not None else plain
 

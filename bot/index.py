@@ -162,6 +162,11 @@ class Index:
         return np.repeat(np.arange(len(self.passages)), np.diff(self.sentence_start))
 
     @cached_property
+    def word_counts(self) -> Counter[str]:
+        """How many passages hold each word token (all policies)."""
+        return Counter(t for tokens in self.passage_tokens for t in tokens)
+
+    @cached_property
     def passage_tokens(self) -> list[frozenset[str]]:
         """Word tokens of every passage (section name included, as BM25 sees it)."""
         return [frozenset(tokenize(t)) for t in bm25_texts(self.passages)]

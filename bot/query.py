@@ -1,6 +1,6 @@
 """A question as people type it -> what retrieval needs: clean text to embed, words to match.
 
-Three steps, each general rather than tuned to any question set:
+Four steps, each general rather than tuned to any question set:
 
 1. Chat shorthand is spelled out ("do u sell my info" -> "do you sell my information").
 2. Misspelt words are corrected against the indexed policies' own words and the privacy
@@ -9,6 +9,10 @@ Three steps, each general rather than tuned to any question set:
    under 8 letters, 2 above; words under 5 letters are left alone, too short to be sure).
 3. Everyday words bring in the policy words for the same thing (``vocabulary.TOPICS``), as
    extra lexical terms weighted below the question's own.
+4. People's words that few policies use and this one never does ("cops", ``vocabulary.LAY``)
+   are followed, in the text the model embeds, by the policy's own word for the thing
+   ("do cops get my info (law enforcement)"). On the layqa dev questions: answer@1 0.531 ->
+   0.539, hit@3 0.828 -> 0.836; the held-out set within a question of where it was.
 """
 
 from __future__ import annotations
@@ -16,18 +20,24 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from .lexical import tokenize
-from .vocabulary import CHAT, TOPICS
+from .vocabulary import CHAT, LAY, TOPICS
 
 # A whole word: not part of an abbreviation ("U.S.", "R&D") nor of a word with other letters ("données").
 _WORD = re.compile(r"(?<![\w.&'/])[A-Za-z][A-Za-z'/]*(?![\w&]|\.\w)")
 _ASCII_WORD = re.compile(r"(?<![^\W\d_])[A-Za-z]+(?![^\W\d_])")
 _LETTERS = re.compile(r"[a-z]+")
 MIN_CORRECTABLE = 5
+# Words nearly every sentence of a privacy policy could hold: they say nothing about which
+# sentence answers ("do you sell my data" turns on "sell"), and they never call in a vocabulary
+# group: stemmed, "personal" would read as "personalised" (ads) and "information" as "inform"
+# (notice of changes), pulling every "my personal info" question towards marketing and notices.
+GENERIC = frozenset(tokenize("data information info personal privacy policy notice statement"))
 
 
 @dataclass(frozen=True)
@@ -35,7 +45,7 @@ class Query:
     """One question, prepared: ``text`` is embedded, ``tokens`` and ``related`` feed BM25."""
 
     question: str  # as asked (validated, whitespace collapsed)
-    text: str  # shorthand spelled out, typos corrected
+    text: str  # shorthand spelled out, typos corrected, the policy's words for lay words added
     tokens: tuple[str, ...]  # stemmed content words of ``text``
     related: tuple[str, ...]  # stemmed words the privacy vocabulary adds (not in ``tokens``)
 
@@ -106,11 +116,11 @@ def _vocabulary_words() -> frozenset[str]:
 
 @cache
 def _groups() -> tuple[tuple[tuple[tuple[str, ...], ...], frozenset[str]], ...]:
-    """Each vocabulary group as (its phrases' token tuples, all its tokens)."""
+    """Each vocabulary group as (its phrases' token tuples, all its tokens), generic words left out."""
     out = []
     for groups in TOPICS.values():
         for group in groups:
-            phrases = tuple(t for t in (tuple(tokenize(p)) for p in group) if t)
+            phrases = tuple(t for t in (tuple(tokenize(p)) for p in group) if t and not set(t) <= GENERIC)
             out.append((phrases, frozenset(tok for p in phrases for tok in p)))
     return tuple(out)
 
@@ -125,10 +135,39 @@ def related_tokens(tokens: list[str]) -> list[str]:
     return sorted(extra - have)
 
 
-def prepare(question: str, speller: Speller | None = None) -> Query:
+@cache
+def _named_groups() -> tuple[tuple[tuple[tuple[str, ...], str], ...], ...]:
+    """Each vocabulary group as its phrases' (tokens, text), in the group's order."""
+    return tuple(tuple((t, p) for p in group if (t := tuple(tokenize(p))) and not set(t) <= GENERIC)
+                 for groups in TOPICS.values() for group in groups)
+
+
+@cache
+def _lay_tokens() -> frozenset[tuple[str, ...]]:
+    return frozenset(tuple(tokenize(p)) for p in LAY)
+
+
+def policy_terms(tokens: list[str], df: Mapping[str, int]) -> list[str]:
+    """For each vocabulary phrase of the question that the policy never uses ("cops"), the first
+    phrase of its group that the policy does use ("law enforcement"): words for the embedding."""
+    have = set(tokens)
+    out: list[str] = []
+    for group in _named_groups():
+        asked = [t for t, _ in group if set(t) <= have and t in _lay_tokens()]
+        if not asked or any(all(df.get(w, 0) for w in t) for t in asked):
+            continue
+        used = next((text for t, text in group if all(df.get(w, 0) for w in t)), None)
+        if used is not None and used not in out:
+            out.append(used)
+    return out
+
+
+def prepare(question: str, speller: Speller | None = None, df: Mapping[str, int] | None = None) -> Query:
     """The ``Query`` for a validated question."""
     text = expand_shorthand(question)
     if speller is not None:
         text = speller.correct(text)
     tokens = tokenize(text)
+    if df is not None and (terms := policy_terms(tokens, df)):
+        text = f"{text} ({', '.join(terms)})"
     return Query(question, text, tuple(tokens), tuple(related_tokens(tokens)))

@@ -29,8 +29,7 @@ import numpy as np
 
 from . import answer_type
 from .index import Index
-from .lexical import tokenize
-from .query import Query, related_tokens
+from .query import GENERIC, Query, related_tokens
 from .vectors import ANN_PASSAGES, search_params
 
 REFINE = 40  # passages whose sentences get the (slower) word-coverage term
@@ -39,9 +38,6 @@ REFINE = 40  # passages whose sentences get the (slower) word-coverage term
 # by vector (FAISS, approximate at that size): the rest cannot be scored passage by passage in
 # time. A question to one policy, or to a smaller library, is always scored in full.
 CANDIDATES = 100
-# Words nearly every sentence of a privacy policy could hold: they say nothing about which
-# sentence answers, so word coverage ignores them ("do you sell my data" turns on "sell").
-GENERIC = frozenset(tokenize("data information info personal privacy policy notice statement"))
 
 
 @dataclass(frozen=True)

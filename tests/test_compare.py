@@ -63,7 +63,7 @@ def test_scoring_every_policy_in_one_pass_finds_what_each_alone_finds(library: B
         assert [(h.passage, h.rank, h.sentence) for h in each[name]] == [(h.passage, h.rank, h.sentence) for h in alone]
         for one, other in zip(each[name], alone, strict=True):  # the same sums, in float32 over other blocks
             assert astuple(one) == pytest.approx(astuple(other), abs=1e-5)
-    assert prepare(question, index.speller) == query
+    assert prepare(question, index.speller, index.word_counts) == query
 
 
 def test_the_default_policy_answers_the_selling_question_from_its_sentence(library: Bot) -> None:

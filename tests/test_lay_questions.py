@@ -137,6 +137,42 @@ def test_related_words_leave_out_the_question_own() -> None:
     assert related_tokens(["umbrella"]) == []
 
 
+def test_generic_policy_words_call_in_no_vocabulary_group() -> None:
+    """Stemmed, "personal" meets "personalised" (ads) and "information" "inform" (notices)."""
+    from bot.lexical import tokenize
+
+    assert related_tokens(tokenize("my personal information, data and privacy notice")) == []
+    assert "advertis" not in prepare("can i get my personal info deleted").related
+
+
+def test_lay_words_the_policy_never_uses_are_read_in_its_words() -> None:
+    from collections import Counter
+
+    from bot.lexical import tokenize
+
+    policy = Counter(tokenize("We may disclose data to law enforcement. Children under 13 may not register. "
+                              "We give you choices about security."))
+    assert prepare("do cops get my info", df=policy).text == "do cops get my information (law enforcement)"
+    assert prepare("can my kid use it", df=policy).text == "can my kid use it (children)"
+    # Words policies commonly use are not translated ("give" is not lay; a policy without
+    # a word may simply not say it), nor lay words the policy itself uses.
+    assert prepare("do you give my data away", df=policy).text == "do you give my data away"
+    police = Counter(tokenize("We answer requests from the police."))
+    assert prepare("do cops get my info", df=police).text == "do cops get my information (police)"
+    assert prepare("do the police get my info", df=police).text == "do the police get my information"
+    assert prepare("do cops get my info").text == "do cops get my information", "no policy: as typed"
+
+
+def test_the_lay_word_list_is_what_the_policy_collection_says() -> None:
+    """``vocabulary.LAY`` is derived, not chosen: the phrases few of the 280 OTA policies use."""
+    sys.path.insert(0, str(PROJECT_DIR / "benchmarks"))
+    from lay_words import lay_phrases
+
+    from bot.vocabulary import LAY
+
+    assert set(lay_phrases()) == LAY
+
+
 # ---------------------------------------------------------------------------- headings are signposts
 
 
