@@ -136,24 +136,25 @@ def related_tokens(tokens: list[str]) -> list[str]:
 
 
 @cache
-def _named_groups() -> tuple[tuple[tuple[tuple[str, ...], str], ...], ...]:
-    """Each vocabulary group as its phrases' (tokens, text), in the group's order."""
-    return tuple(tuple((t, p) for p in group if (t := tuple(tokenize(p))) and not set(t) <= GENERIC)
-                 for groups in TOPICS.values() for group in groups)
-
-
-@cache
-def _lay_tokens() -> frozenset[tuple[str, ...]]:
-    return frozenset(tuple(tokenize(p)) for p in LAY)
+def _lay_groups() -> tuple[tuple[tuple[frozenset[str], ...], tuple[tuple[tuple[str, ...], str], ...]], ...]:
+    """The vocabulary groups holding a ``LAY`` phrase: (those phrases' token sets, every phrase of
+    the group as (tokens, text) in the group's order)."""
+    out = []
+    for groups in TOPICS.values():
+        for group in groups:
+            lay = tuple(frozenset(tokenize(p)) for p in group if p in LAY)
+            if lay:
+                out.append((lay, tuple((t, p) for p in group if (t := tuple(tokenize(p))) and not set(t) <= GENERIC)))
+    return tuple(out)
 
 
 def policy_terms(tokens: list[str], df: Mapping[str, int]) -> list[str]:
-    """For each vocabulary phrase of the question that the policy never uses ("cops"), the first
+    """For each ``LAY`` phrase of the question that the policy never uses ("cops"), the first
     phrase of its group that the policy does use ("law enforcement"): words for the embedding."""
     have = set(tokens)
     out: list[str] = []
-    for group in _named_groups():
-        asked = [t for t, _ in group if set(t) <= have and t in _lay_tokens()]
+    for lay, group in _lay_groups():
+        asked = [t for t in lay if t <= have]
         if not asked or any(all(df.get(w, 0) for w in t) for t in asked):
             continue
         used = next((text for t, text in group if all(df.get(w, 0) for w in t)), None)
