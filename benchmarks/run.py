@@ -220,6 +220,16 @@ ADAPTER_NOTE = [
     "abstain 0.156 -> 0.167), and on the default policy it answered \"What is your return policy?\" with a",
     "cookie sentence and \"Do you sell gift cards?\" with \"Information about Bellacor customers is not",
     "sold.\" The issue's rule (it counts only if the unseen check rises too) leaves it out for now.",
+    "",
+    "Also tried for abstention (2026-11-27, layqa dev and the second set, confidence model cross-validated by",
+    "policy): scoring the top passage against the policy's own typical top score (the median over 120",
+    "PrivacyQA questions) lowered the AUC (dev 0.840 -> 0.820, second set 0.816 -> 0.802); the rarest",
+    "question word missing from the top passage or from the whole policy (IDF over the 280 OTA policies)",
+    "raised dev (0.853-0.867) but not the second set (0.794-0.814), and the top-two score margin neither.",
+    "For answer@1, when the gold passage is second or third, none of the retrieval signals (score, passage",
+    "cosine, key-sentence cosine, headings, coverage, BM25) favours it over the first more often than not.",
+    "A one-word \"No.\" for yes/no questions from a negation before a question word in the key sentence",
+    "was right for 4 of the 9 layqa dev questions it fired on, far below the 95% bar, so none is shown.",
 ]
 
 
