@@ -12,6 +12,7 @@ from .default import answer
 from .diff import Change, Diff, diff_documents, diff_files
 from .engine import Bot
 from .errors import (
+    FeedbackStoreError,
     IndexFolderError,
     InvalidCommentError,
     InvalidOptionError,
@@ -49,6 +50,7 @@ __all__ = [
     "Comparison",
     "Diff",
     "FeedbackStore",
+    "FeedbackStoreError",
     "Gap",
     "IndexFolderError",
     "Insights",

@@ -150,11 +150,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
-    store = FeedbackStore(args.data or settings.data_dir, settings.retention_days)
-    if not store.path.exists():
-        print(f"No questions recorded yet ({store.path} does not exist; the web server creates it).")
+    store = FeedbackStore(args.data or settings.data_dir, settings.retention_days,
+                          None if args.data else settings.database_url)
+    if not store.exists():
+        print(f"No questions recorded yet ({store.location} does not exist; the web server creates it).")
         return 0
-    found = gather_insights(store.path, report_window(args.days, settings.retention_days),
+    found = gather_insights(store, report_window(args.days, settings.retention_days),
                             None if args.no_gaps else _bot(args, progress=False))  # the gaps need the model
     print("\n".join(f"wrote {p}" for p in write_insights_csv(found, args.csv)) if args.csv else json.dumps(
         found.to_dict(), ensure_ascii=False) if args.json else report_text(store, args.days, args.limit, found))

@@ -106,6 +106,7 @@ class Settings:
     allowed_origins: tuple[str, ...] = field(default_factory=tuple)
     rate_limit: str = RATE_LIMIT  # POST requests per client address; "off" for none
     encoder_process: bool = True  # the server encodes questions in a child process (bot.encoder_process)
+    database_url: str | None = None  # feedback in this database (SQLAlchemy URL), not data_dir's SQLite file
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -123,6 +124,7 @@ class Settings:
             allowed_origins=tuple(o.strip().rstrip("/") for o in origins.split(",") if o.strip()),
             rate_limit=os.environ.get("POLICYBOT_RATE_LIMIT", "").strip() or base.rate_limit,
             encoder_process=os.environ.get("POLICYBOT_ENCODER_PROCESS", "").strip().lower() not in OFF_WORDS,
+            database_url=os.environ.get("POLICYBOT_DATABASE_URL", "").strip() or None,
         )
 
     def __post_init__(self) -> None:

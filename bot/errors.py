@@ -41,3 +41,7 @@ class UnknownVersionError(PolicybotError, LookupError):
 
 class InvalidCommentError(PolicybotError, ValueError):
     """A comment on a vote is too long, holds control characters, or comes with a thumbs up."""
+
+
+class FeedbackStoreError(PolicybotError):
+    """The feedback log cannot be opened or written (a full disk, a database that is down)."""

@@ -10,16 +10,17 @@ own embeddings; they are cached per day. Only redacted questions are stored, so 
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .comments import COMMENTS_SQL, comment_list
+from sqlalchemy import Connection, text
+
 from .errors import InvalidOptionError
-from .feedback_counts import COUNTED
+from .feedback import FeedbackStore, downvoted_answers
+from .feedback_sql import Dialect
 from .gaps import MAX_QUESTIONS, Gap, coverage_gaps
 from .overview import TOPIC_NAMES
 from .topics import TOPIC_KEYS, topic_scores
@@ -123,19 +124,15 @@ class Insights:
                 "downvoted": [asdict(d) for d in self.downvoted]}
 
 
-def connect(path: str | Path) -> sqlite3.Connection:
-    """A read-only connection: insights never write the log (and never create it)."""
-    return sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True, timeout=10)
-
-
-def per_day(db: sqlite3.Connection, window: Window) -> tuple[Day, ...]:
+def per_day(db: Connection, window: Window) -> tuple[Day, ...]:
     """Every day of the window (quiet days as zeros), from ``question_days`` and the small talk rows."""
     first, after = window.bounds
-    counted = {d: (a, u, up, down) for d, a, u, up, down in db.execute(
+    counted = {d: (int(a), int(u), int(up), int(down)) for d, a, u, up, down in db.execute(text(
         "SELECT day, SUM(asked), SUM(unanswered), SUM(up), SUM(down) FROM question_days "
-        "WHERE day >= ? AND day < ? GROUP BY day", (first, after))}
-    small = dict(db.execute("SELECT substr(asked_at, 1, 10), COUNT(*) FROM answers WHERE asked_at >= ? "
-                            "AND asked_at < ? AND kind = 'smalltalk' GROUP BY 1", (first, after)).fetchall())
+        "WHERE day >= :first AND day < :after GROUP BY day"), {"first": first, "after": after})}
+    small = {d: int(n) for d, n in db.execute(text(
+        "SELECT substr(asked_at, 1, 10), COUNT(*) FROM answers WHERE asked_at >= :first AND asked_at < :after "
+        "AND kind = 'smalltalk' GROUP BY 1"), {"first": first, "after": after})}
     days = []
     for n in range((window.end - window.start).days + 1):
         day = (window.start + timedelta(days=n)).isoformat()
@@ -151,11 +148,12 @@ def topic_of(question: str) -> str:
     return max(TOPIC_KEYS, key=lambda k: scores.get(k, 0)) if scores else OTHER
 
 
-def question_counts(db: sqlite3.Connection, window: Window) -> list[tuple[str, int, int, int]]:
+def question_counts(db: Connection, window: Window) -> list[tuple[str, int, int, int]]:
     """(normalised question, asked, not answered, thumbs down) for each question in the window."""
     first, after = window.bounds
-    return db.execute("SELECT qkey, SUM(asked), SUM(unanswered), SUM(down) FROM question_days "
-                      "WHERE day >= ? AND day < ? GROUP BY qkey", (first, after)).fetchall()
+    return [(key, int(a), int(u), int(d)) for key, a, u, d in db.execute(text(
+        "SELECT qkey, SUM(asked), SUM(unanswered), SUM(down) FROM question_days WHERE day >= :first AND day < :after "
+        "GROUP BY qkey"), {"first": first, "after": after})]
 
 
 def topics(counts: list[tuple[str, int, int, int]]) -> tuple[TopicCount, ...]:
@@ -167,45 +165,40 @@ def topics(counts: list[tuple[str, int, int, int]]) -> tuple[TopicCount, ...]:
     return tuple(TopicCount(k, names[k], n) for k, n in sorted(totals.items(), key=lambda kn: -kn[1]))
 
 
-def downvoted(db: sqlite3.Connection, window: Window, limit: int = 50) -> tuple[Downvoted, ...]:
+def downvoted(db: Connection, dialect: Dialect, window: Window, limit: int = 50) -> tuple[Downvoted, ...]:
     """Answers voted down in the window, the most downvoted first (the first asked wording shown)."""
-    first, after = window.bounds
-    rows = db.execute(
-        f"SELECT a.question, a.answer, a.section, COUNT(*) AS n, {COMMENTS_SQL}, MIN(a.rowid) FROM votes v "
-        f"CROSS JOIN answers a ON a.id = v.answer_id WHERE v.vote = -1 AND a.asked_at >= ? AND a.asked_at < ? "
-        f"AND a.{COUNTED} GROUP BY a.qkey, a.answer ORDER BY n DESC, a.question LIMIT ?",
-        (first, after, limit)).fetchall()
-    return tuple(Downvoted(*row[:4], comment_list(row[4])) for row in rows)
+    return tuple(Downvoted(d.question, d.answer, d.section, d.count, d.comments)
+                 for d in downvoted_answers(db, dialect, *window.bounds, limit))
 
 
-def first_asked(db: sqlite3.Connection, keys: list[str], window: Window) -> dict[str, str]:
+def first_asked(db: Connection, dialect: Dialect, keys: list[str], window: Window) -> dict[str, str]:
     """Each normalised question as first asked in the window (read from the index ``answers_first``)."""
     first, after = window.bounds
-    query = (f"SELECT question FROM answers WHERE rowid = (SELECT MIN(rowid) FROM answers WHERE qkey = ? "
-             f"AND asked_at >= ? AND asked_at < ? AND {COUNTED})")
-    found = {key: db.execute(query, (key, first, after)).fetchone() for key in keys}
+    query = text(dialect.first_asked())
+    found = {key: db.execute(query, {"key": key, "since": first, "until": after}).fetchone() for key in keys}
     return {key: row[0] for key, row in found.items() if row}
 
 
-def gather_insights(store_path: str | Path, window: Window, bot: Bot | None = None) -> Insights:
-    """The whole picture for a window; coverage gaps only with a ``bot`` (they need its embeddings)."""
-    if not Path(store_path).exists():
+def gather_insights(store: FeedbackStore | str | Path, window: Window, bot: Bot | None = None) -> Insights:
+    """The whole picture for a window; coverage gaps only with a ``bot`` (they need its embeddings).
+    ``store`` may also be the path of a SQLite log file."""
+    if not isinstance(store, FeedbackStore):
+        store = FeedbackStore(Path(store).parent, url=f"sqlite:///{Path(store).resolve()}")
+    if not store.exists():
         return Insights(window, per_day_empty(window), topics([]), (), ())
-    db = connect(store_path)
-    try:
+    with store.reading() as db:
         counts = question_counts(db, window)
-        gaps = () if bot is None else coverage_gaps((str(store_path), *window.bounds),
-                                                    lambda: missed(db, window, counts), bot)
-        return Insights(window, per_day(db, window), topics(counts), gaps, downvoted(db, window))
-    finally:
-        db.close()
+        gaps = () if bot is None else coverage_gaps(
+            (store.location, *window.bounds), lambda: missed(db, store.dialect, window, counts), bot)
+        return Insights(window, per_day(db, window), topics(counts), gaps, downvoted(db, store.dialect, window))
 
 
-def missed(db: sqlite3.Connection, window: Window, counts: list[tuple[str, int, int, int]]) -> list[tuple[str, int]]:
+def missed(db: Connection, dialect: Dialect, window: Window, counts: list[tuple[str, int, int, int]]
+           ) -> list[tuple[str, int]]:
     """The questions not answered or voted down, as first asked, with how often: most often first."""
     keys = sorted(((key, unanswered + down) for key, _, unanswered, down in counts if unanswered + down),
                   key=lambda kn: (-kn[1], kn[0]))[:MAX_QUESTIONS]
-    shown = first_asked(db, [key for key, _ in keys], window)
+    shown = first_asked(db, dialect, [key for key, _ in keys], window)
     return [(shown[key], int(n)) for key, n in keys if key in shown]
 
 

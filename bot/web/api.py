@@ -26,6 +26,7 @@ from bot import (
     MAX_QUESTION_CHARS,
     TOPIC_NAMES,
     Bot,
+    FeedbackStoreError,
     InvalidCommentError,
     InvalidOptionError,
     InvalidQuestionError,
@@ -93,7 +94,7 @@ def _status(exc: PolicybotError) -> int:
         return 422
     if isinstance(exc, UnknownPolicyError | UnknownVersionError):
         return 404
-    return 503 if isinstance(exc, PolicySourceError) else 500
+    return 503 if isinstance(exc, PolicySourceError | FeedbackStoreError) else 500
 
 
 def create_app(settings: Settings | None = None, bot: Bot | None = None, chat: bool = True) -> FastAPI:

@@ -57,7 +57,7 @@ def _require(request: Request) -> None:
 
 
 def _gather(rt: Runtime, start: str | None, end: str | None) -> Insights:
-    return gather_insights(rt.feedback.path, Window.parse(start, end), rt.bot if rt.ready.is_set() else None)
+    return gather_insights(rt.feedback, Window.parse(start, end), rt.bot if rt.ready.is_set() else None)
 
 
 def add_insights_routes(app: FastAPI, rt: Runtime) -> None:

@@ -6,10 +6,9 @@ Its own module so the API and the chat page both depend on it, and not on each o
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 
-from bot import Answer, Bot, FeedbackStore, Settings
+from bot import Answer, Bot, FeedbackStore, FeedbackStoreError, Settings
 
 log = logging.getLogger("bot.web")
 WATCH_SECONDS = 2.0  # how often the policy folder is looked at for edits, questions or not
@@ -22,7 +21,7 @@ class Runtime:
         self.settings = settings
         # A server keeps serving when its index folder cannot be written (see Bot's unpersisted_ok).
         self.bot = bot or Bot(settings=settings, progress=True, unpersisted_ok=True)
-        self.feedback = FeedbackStore(settings.data_dir, settings.retention_days)
+        self.feedback = FeedbackStore(settings.data_dir, settings.retention_days, settings.database_url)
         self.bot.keep_versions(settings.data_dir)  # each policy's past texts: "what changed" on its page
         self.ready = threading.Event()
         self.stop = threading.Event()
@@ -30,8 +29,8 @@ class Runtime:
     def warm(self) -> None:
         try:
             self.feedback.warm()  # redaction rules and the database, before the first question
-        except (sqlite3.Error, OSError):  # answering goes on without the log (see record)
-            log.exception("the feedback log at %s cannot be opened", self.feedback.path)
+        except FeedbackStoreError:  # answering goes on without the log (see record)
+            log.exception("the feedback log at %s cannot be opened", self.feedback.location)
         # Questions encoded in a child process (bot.encoder_process): it loads while the bot warms up.
         self.bot.embedder.use_process(self.settings.encoder_process, wait=0)
         self.bot.warm()
@@ -52,6 +51,6 @@ class Runtime:
         person still gets the answer: a full disk must not stop the bot, only its statistics)."""
         try:
             return self.feedback.record(answer, surface)
-        except (sqlite3.Error, OSError):
-            log.exception("could not log an answer to %s", self.feedback.path)
+        except FeedbackStoreError:
+            log.exception("could not log an answer to %s", self.feedback.location)
             return None
