@@ -310,7 +310,13 @@ def load_targets(ld: dict) -> list[str]:
             "", "Questions are encoded in a child process (`bot/encoder_process.py`), so the model and the server's",
             "Python each have a core (the server CPU column counts both). What is left: at 50 clients asking back",
             "to back the mean latency is 50 / (answers/s), so p99 <= 500 ms needs some 130-150 answers/s; and",
-            "/healthz, answered on the event loop, slows once the server's Python is that busy (not yet profiled)."]
+            "/healthz, answered on the event loop, slows once the server's Python is that busy: the loop waits",
+            "for the GIL behind the threads answering. Measured 2026-11-27 (`python benchmarks/load.py --seconds",
+            "20 --levels 10,50`, runs alternated): fewer threads for the answers (anyio's default limiter, 40)",
+            "bring /healthz's p99 at 50 clients from 99-107 ms to 48-61 (16 threads), 35-42 (12), 26-29 (8) and",
+            "17-19 (3), but answers/s at 50 clients fall with them (119-122 at 40; 111-124, 102-111, 102-107,",
+            "90-93), as fewer questions are batched together; so the default stays. A faster HTTP parser and",
+            "event loop (httptools, uvloop) changed neither figure beyond the noise."]
 
 
 def write(q: dict, lq: dict, s: dict, b: dict, c: dict, seconds: float, g: dict, ld: dict, cmp: dict,
