@@ -11,8 +11,9 @@ Four steps, each general rather than tuned to any question set:
    extra lexical terms weighted below the question's own.
 4. People's words that few policies use and this one never does ("cops", ``vocabulary.LAY``)
    are followed, in the text the model embeds, by the policy's own word for the thing
-   ("do cops get my info (law enforcement)"). On the layqa dev questions: answer@1 0.531 ->
-   0.539, hit@3 0.828 -> 0.836; the held-out set within a question of where it was.
+   ("do cops get my info (law enforcement)"), whose words then count as the question's own.
+   On the layqa dev questions: answer@1 0.531 -> 0.555, hit@3 0.828 -> 0.859 (with step 3 no
+   longer set off by generic words); the held-out set 0.448 -> 0.469 and 0.792 unchanged.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class Query:
 
     question: str  # as asked (validated, whitespace collapsed)
     text: str  # shorthand spelled out, typos corrected, the policy's words for lay words added
-    tokens: tuple[str, ...]  # stemmed content words of ``text``
+    tokens: tuple[str, ...]  # stemmed content words of ``text`` (the policy's words for lay words included)
     related: tuple[str, ...]  # stemmed words the privacy vocabulary adds (not in ``tokens``)
 
 
@@ -169,6 +170,9 @@ def prepare(question: str, speller: Speller | None = None, df: Mapping[str, int]
     if speller is not None:
         text = speller.correct(text)
     tokens = tokenize(text)
+    related = related_tokens(tokens)
     if df is not None and (terms := policy_terms(tokens, df)):
         text = f"{text} ({', '.join(terms)})"
-    return Query(question, text, tuple(tokens), tuple(related_tokens(tokens)))
+        tokens = tokens + [t for t in tokenize(" ".join(terms)) if t not in tokens]
+        related = [t for t in related if t not in tokens]
+    return Query(question, text, tuple(tokens), tuple(related))

@@ -152,7 +152,9 @@ def test_lay_words_the_policy_never_uses_are_read_in_its_words() -> None:
 
     policy = Counter(tokenize("We may disclose data to law enforcement. Children under 13 may not register. "
                               "We give you choices about security."))
-    assert prepare("do cops get my info", df=policy).text == "do cops get my information (law enforcement)"
+    cops = prepare("do cops get my info", df=policy)
+    assert cops.text == "do cops get my information (law enforcement)"
+    assert {"law", "enforc"} <= set(cops.tokens) and not {"law", "enforc"} & set(cops.related)
     assert prepare("can my kid use it", df=policy).text == "can my kid use it (children)"
     # Words policies commonly use are not translated ("give" is not lay; a policy without
     # a word may simply not say it), nor lay words the policy itself uses.
