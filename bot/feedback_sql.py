@@ -1,4 +1,5 @@
-"""The feedback store's SQL where databases differ: SQLite (the default file) and PostgreSQL.
+"""The feedback store's databases: SQLite (the default file) and PostgreSQL, opened and set up
+here, and the SQL that differs between them.
 
 Everything else ``feedback`` and ``insights`` run is plain SQL both accept. What differs:
 - the insertion order a question's first asking is read from: SQLite's ``rowid``, a ``seq``
@@ -9,7 +10,8 @@ Everything else ``feedback`` and ``insights`` run is plain SQL both accept. What
 - the schema, and the triggers that keep ``question_days`` exact (SQLite's ``feedback_counts``,
   PostgreSQL's below: one PL/pgSQL function per table, with the same arithmetic).
 
-Any other SQLAlchemy URL is refused by name: the triggers are written for these two.
+Any other SQLAlchemy URL is refused by name: the triggers are written for these two (PostgreSQL 14
+or newer, for ``CREATE OR REPLACE TRIGGER``).
 """
 
 from __future__ import annotations
@@ -162,6 +164,7 @@ def dialect_of(url: str | None) -> Dialect:
 
 
 def open_engine(url: str | None, path: Path, dialect: Dialect) -> Engine:
+    """PostgreSQL: a small pool. SQLite: one connection, kept open (the store takes it in turn)."""
     if dialect.name != "sqlite":
         return create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=2)
     engine = create_engine(f"sqlite:///{path}", poolclass=pool.StaticPool,
@@ -172,6 +175,7 @@ def open_engine(url: str | None, path: Path, dialect: Dialect) -> Engine:
 
 
 def setup_sqlite(path: Path) -> None:
+    """Make the file (owner only), its tables and counts, or bring an older file up to date."""
     path.parent.mkdir(parents=True, exist_ok=True)
     os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # questions are private
     path.chmod(0o600)
