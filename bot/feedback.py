@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 import os
-import sqlite3
 import threading
 import time
 import uuid
@@ -28,21 +27,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-from sqlalchemy import Connection, Engine, inspect, make_url, text
-from sqlalchemy.exc import SQLAlchemyError
+from typing import TYPE_CHECKING
 
 from .comments import VOTE_SQL, check_comment, comment_list
 from .config import RETENTION_DAYS
 from .errors import FeedbackStoreError
-from .feedback_sql import Dialect, dialect_of, open_engine, read_only_sqlite, setup
+from .feedback_sql import Dialect, dialect_of, open_engine, read_only_sqlite, setup, sql, store_errors
 from .feedback_sql import normal_question as _normal
 from .results import Answer
 
+if TYPE_CHECKING:  # SQLAlchemy itself is imported on first use of a store (feedback_sql)
+    from sqlalchemy import Connection, Engine
+
 PRUNE_SECONDS = 24 * 3600
-# What a store that cannot be opened or written raises underneath (SQLAlchemy wraps the driver's
-# errors; the SQLite file is made with the sqlite3 module itself): FeedbackStoreError outside.
-_STORE_ERRORS = (sqlite3.Error, SQLAlchemyError, OSError)
 EVER = "9999"  # after every ISO time stored: "no end" for a window
 
 
@@ -94,6 +91,8 @@ class FeedbackStore:
         self.url = url
         self.dialect = dialect_of(url)
         if url is not None and self.dialect.name == "sqlite":
+            from sqlalchemy import make_url
+
             self.path = Path(make_url(url).database or self.path)
         self.retention_days = retention_days
         self._ready = False
@@ -109,16 +108,20 @@ class FeedbackStore:
         """Where the log is, for people (a URL's password hidden)."""
         if self.dialect.name == "sqlite":
             return str(self.path)
+        from sqlalchemy import make_url
+
         return make_url(self.url).render_as_string(hide_password=True)
 
     def exists(self) -> bool:
         """Whether anything was ever recorded here (the file or the tables exist)."""
         if self.dialect.name == "sqlite":
             return self.path.exists()
+        from sqlalchemy import inspect
+
         try:
             with self._lock:
                 return inspect(self._connect()).has_table("answers")
-        except _STORE_ERRORS as e:
+        except store_errors() as e:
             raise FeedbackStoreError("the feedback database cannot be reached; check POLICYBOT_DATABASE_URL") from e
 
     @contextmanager
@@ -127,7 +130,7 @@ class FeedbackStore:
         try:
             with self._transaction() as db:
                 yield db
-        except _STORE_ERRORS as e:
+        except store_errors() as e:
             # No path, URL or driver text for a client: the log has them (the cause is chained).
             raise FeedbackStoreError("the feedback log cannot be used right now; the server's log says why") from e
 
@@ -154,7 +157,7 @@ class FeedbackStore:
     def sql(self, statement: str, params: dict | None = None) -> list[tuple]:
         """Run one statement in its own transaction; the rows it returns (for maintenance and tests)."""
         with self._db() as db:
-            result = db.execute(text(statement), params or {})
+            result = db.execute(sql(statement), params or {})
             return [tuple(row) for row in result] if result.returns_rows else []
 
     @contextmanager
@@ -164,7 +167,7 @@ class FeedbackStore:
             with self._lock:
                 engine = self._connect()
             with engine.connect() as db:
-                db.execute(text("SET TRANSACTION READ ONLY"))
+                db.execute(sql("SET TRANSACTION READ ONLY"))
                 yield db
             return
         engine = read_only_sqlite(self.path)
@@ -185,9 +188,9 @@ class FeedbackStore:
 
     def _prune(self, db: Connection) -> None:
         cutoff = (datetime.now(UTC) - timedelta(days=self.retention_days)).isoformat(timespec="seconds")
-        db.execute(text("DELETE FROM votes WHERE answer_id IN (SELECT id FROM answers WHERE asked_at < :cutoff)"),
+        db.execute(sql("DELETE FROM votes WHERE answer_id IN (SELECT id FROM answers WHERE asked_at < :cutoff)"),
                    {"cutoff": cutoff})
-        db.execute(text("DELETE FROM answers WHERE asked_at < :cutoff"), {"cutoff": cutoff})
+        db.execute(sql("DELETE FROM answers WHERE asked_at < :cutoff"), {"cutoff": cutoff})
         self._pruned = time.monotonic()
 
     def record(self, answer: Answer, surface: str) -> str:
@@ -196,7 +199,7 @@ class FeedbackStore:
         top = answer.citations[0] if answer.citations else None
         question = redact(answer.question)
         with self._db() as db:
-            db.execute(_INSERT, {
+            db.execute(sql(_INSERT), {
                 "id": answer_id, "at": datetime.now(UTC).isoformat(timespec="seconds"), "surface": surface,
                 "policy": answer.policy, "question": question, "answered": int(answer.answered),
                 "answer": answer.text, "section": top.section if top else None, "score": top.score if top else None,
@@ -213,9 +216,9 @@ class FeedbackStore:
         text_ = check_comment(comment, up)
         stored = redact(text_) if text_ else None
         with self._db() as db:
-            if db.execute(text("SELECT 1 FROM answers WHERE id = :id"), {"id": answer_id}).fetchone() is None:
+            if db.execute(sql("SELECT 1 FROM answers WHERE id = :id"), {"id": answer_id}).fetchone() is None:
                 return False
-            db.execute(text(VOTE_SQL), {"id": answer_id, "vote": 1 if up else -1, "comment": stored,
+            db.execute(sql(VOTE_SQL), {"id": answer_id, "vote": 1 if up else -1, "comment": stored,
                                         "at": datetime.now(UTC).isoformat(timespec="seconds"), "keep": comment is None})
         return True
 
@@ -243,7 +246,7 @@ class FeedbackStore:
             )
 
 
-_INSERT = text("INSERT INTO answers (id, asked_at, surface, policy, question, answered, answer, section, score, kind, "
+_INSERT = ("INSERT INTO answers (id, asked_at, surface, policy, question, answered, answer, section, score, kind, "
                "qkey) VALUES (:id, :at, :surface, :policy, :question, :answered, :answer, :section, :score, :kind, "
                ":qkey)")
 
@@ -252,7 +255,7 @@ def downvoted_answers(db: Connection, dialect: Dialect, since: str, until: str |
                       ) -> tuple[Downvote, ...]:
     """Answers voted down from ``since`` (to before ``until``), the most downvoted first, each with
     the wording first asked and its comments (the report's list and the insights' table)."""
-    rows = db.execute(text(dialect.downvoted(until is not None)), {"since": since, "until": until, "limit": limit})
+    rows = db.execute(sql(dialect.downvoted(until is not None)), {"since": since, "until": until, "limit": limit})
     return tuple(Downvote(r[0], r[1], r[2], int(r[3]), comment_list(r[4])) for r in rows)
 
 
@@ -264,9 +267,9 @@ def _counts(db: Connection, since: str, dialect: Dialect) -> tuple[dict[str, lis
     groups: dict[str, list[int]] = {}
     up = down = 0
     for rows in (
-        db.execute(text("SELECT qkey, SUM(asked), SUM(unanswered), SUM(up), SUM(down) FROM question_days "
+        db.execute(sql("SELECT qkey, SUM(asked), SUM(unanswered), SUM(up), SUM(down) FROM question_days "
                         "WHERE day > :day GROUP BY qkey"), {"day": day}),
-        db.execute(text("SELECT COALESCE(a.qkey, ''), COUNT(*), SUM(CASE WHEN a.answered = 0 THEN 1 ELSE 0 END), "
+        db.execute(sql("SELECT COALESCE(a.qkey, ''), COUNT(*), SUM(CASE WHEN a.answered = 0 THEN 1 ELSE 0 END), "
                         "SUM(CASE WHEN v.vote = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN v.vote = -1 THEN 1 ELSE 0 END) "
                         "FROM answers a LEFT JOIN votes v ON v.answer_id = a.id WHERE a.asked_at >= :since "
                         f"AND a.asked_at < :until AND a.{dialect.counted} GROUP BY 1"),
@@ -289,7 +292,7 @@ def _top(db: Connection, dialect: Dialect, counts: list[tuple[str, int]], since:
     """
     counts.sort(key=lambda kn: -kn[1])
     cut = counts[limit - 1][1] if len(counts) >= limit else 0
-    first = text(dialect.first_asked(extra))
+    first = sql(dialect.first_asked(extra))
     shown = [Count(db.execute(first, {"key": key, "since": since, "until": EVER}).fetchone()[0], n)
              for key, n in counts if n >= cut]
     return tuple(sorted(shown, key=lambda c: (-c.count, c.question))[:limit])

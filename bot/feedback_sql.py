@@ -20,10 +20,12 @@ import os
 import re
 import sqlite3
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event, make_url, pool, text
-from sqlalchemy.exc import ArgumentError
+if TYPE_CHECKING:  # SQLAlchemy is imported where a store is used (0.2 s): ``import bot`` stays quick
+    from sqlalchemy import Engine, TextClause
 
 from .comments import COMMENTS_SQL, add_comment_column
 from .errors import InvalidOptionError
@@ -142,6 +144,23 @@ POSTGRESQL = Dialect(
 DIALECTS = {d.name: d for d in (SQLITE, POSTGRESQL)}
 
 
+@cache
+def sql(statement: str) -> TextClause:
+    """``statement`` as SQLAlchemy text with ``:name`` parameters (one object per statement)."""
+    from sqlalchemy import text
+
+    return text(statement)
+
+
+@cache
+def store_errors() -> tuple[type[Exception], ...]:
+    """What a store that cannot be opened or written raises underneath: SQLAlchemy wraps the
+    driver's errors; the SQLite file is made with the sqlite3 module itself."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    return (sqlite3.Error, SQLAlchemyError, OSError)
+
+
 def normal_question(question: str) -> str:
     """A question as the report groups it: lowercase, punctuation gone, spaces single."""
     return " ".join(re.sub(r"[^\w\s\[\]]", " ", question.lower()).split())
@@ -151,6 +170,9 @@ def dialect_of(url: str | None) -> Dialect:
     """The dialect of a SQLAlchemy URL (None: the SQLite file); any other database is refused by name."""
     if url is None:
         return DIALECTS["sqlite"]
+    from sqlalchemy import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -165,6 +187,8 @@ def dialect_of(url: str | None) -> Dialect:
 
 def open_engine(url: str | None, path: Path, dialect: Dialect) -> Engine:
     """PostgreSQL: a small pool. SQLite: one connection, kept open (the store takes it in turn)."""
+    from sqlalchemy import create_engine, event, pool
+
     if dialect.name != "sqlite":
         return create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=2)
     engine = create_engine(f"sqlite:///{path}", poolclass=pool.StaticPool,
@@ -196,6 +220,8 @@ def setup_sqlite(path: Path) -> None:
 
 def read_only_sqlite(path: Path) -> Engine:
     """An engine that only reads the SQLite file (and never creates it)."""
+    from sqlalchemy import create_engine, pool
+
     return create_engine("sqlite://", poolclass=pool.NullPool, creator=lambda: sqlite3.connect(
         f"file:{path}?mode=ro", uri=True, timeout=10, check_same_thread=False))
 
@@ -203,7 +229,7 @@ def read_only_sqlite(path: Path) -> Engine:
 def setup_postgresql(engine: Engine) -> None:
     """Make the tables, counts and triggers (idempotent; one process at a time)."""
     with engine.begin() as db:
-        db.execute(text("SELECT pg_advisory_xact_lock(7426017)"))
+        db.execute(sql("SELECT pg_advisory_xact_lock(7426017)"))
         for statement in PG_SCHEMA:
             db.exec_driver_sql(statement)
 

@@ -16,16 +16,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, text
-
 from .errors import InvalidOptionError
 from .feedback import FeedbackStore, downvoted_answers
-from .feedback_sql import Dialect
+from .feedback_sql import Dialect, sql
 from .gaps import MAX_QUESTIONS, Gap, coverage_gaps
 from .overview import TOPIC_NAMES
 from .topics import TOPIC_KEYS, topic_scores
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
     from .engine import Bot
 
 DEFAULT_DAYS = 30
@@ -127,10 +127,10 @@ class Insights:
 def per_day(db: Connection, window: Window) -> tuple[Day, ...]:
     """Every day of the window (quiet days as zeros), from ``question_days`` and the small talk rows."""
     first, after = window.bounds
-    counted = {d: (int(a), int(u), int(up), int(down)) for d, a, u, up, down in db.execute(text(
+    counted = {d: (int(a), int(u), int(up), int(down)) for d, a, u, up, down in db.execute(sql(
         "SELECT day, SUM(asked), SUM(unanswered), SUM(up), SUM(down) FROM question_days "
         "WHERE day >= :first AND day < :after GROUP BY day"), {"first": first, "after": after})}
-    small = {d: int(n) for d, n in db.execute(text(
+    small = {d: int(n) for d, n in db.execute(sql(
         "SELECT substr(asked_at, 1, 10), COUNT(*) FROM answers WHERE asked_at >= :first AND asked_at < :after "
         "AND kind = 'smalltalk' GROUP BY 1"), {"first": first, "after": after})}
     days = []
@@ -151,7 +151,7 @@ def topic_of(question: str) -> str:
 def question_counts(db: Connection, window: Window) -> list[tuple[str, int, int, int]]:
     """(normalised question, asked, not answered, thumbs down) for each question in the window."""
     first, after = window.bounds
-    return [(key, int(a), int(u), int(d)) for key, a, u, d in db.execute(text(
+    return [(key, int(a), int(u), int(d)) for key, a, u, d in db.execute(sql(
         "SELECT qkey, SUM(asked), SUM(unanswered), SUM(down) FROM question_days WHERE day >= :first AND day < :after "
         "GROUP BY qkey"), {"first": first, "after": after})]
 
@@ -174,7 +174,7 @@ def downvoted(db: Connection, dialect: Dialect, window: Window, limit: int = 50)
 def first_asked(db: Connection, dialect: Dialect, keys: list[str], window: Window) -> dict[str, str]:
     """Each normalised question as first asked in the window (read from the index ``answers_first``)."""
     first, after = window.bounds
-    query = text(dialect.first_asked())
+    query = sql(dialect.first_asked())
     found = {key: db.execute(query, {"key": key, "since": first, "until": after}).fetchone() for key in keys}
     return {key: row[0] for key, row in found.items() if row}
 
