@@ -213,8 +213,8 @@ class FeedbackStore:
         are); it replaces the one stored, and a blank one removes it. Without one (None), a thumbs
         down keeps the comment already there; a thumbs up drops it. Raises ``InvalidCommentError``.
         """
-        text_ = check_comment(comment, up)
-        stored = redact(text_) if text_ else None
+        text = check_comment(comment, up)
+        stored = redact(text) if text else None
         with self._db() as db:
             if db.execute(sql("SELECT 1 FROM answers WHERE id = :id"), {"id": answer_id}).fetchone() is None:
                 return False
@@ -247,8 +247,7 @@ class FeedbackStore:
 
 
 _INSERT = ("INSERT INTO answers (id, asked_at, surface, policy, question, answered, answer, section, score, kind, "
-               "qkey) VALUES (:id, :at, :surface, :policy, :question, :answered, :answer, :section, :score, :kind, "
-               ":qkey)")
+           "qkey) VALUES (:id, :at, :surface, :policy, :question, :answered, :answer, :section, :score, :kind, :qkey)")
 
 
 def downvoted_answers(db: Connection, dialect: Dialect, since: str, until: str | None, limit: int
