@@ -21,7 +21,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot import Bot
-from bot.query import prepare
 from bot.retrieve import Hit, Weights, retrieve
 
 DATA = ROOT.parent / "shared" / "data" / "policyqa"
@@ -96,10 +95,9 @@ def predict_with(bot: Bot, items: list[dict], weights: Weights, k: int = 10) -> 
     """Predictions with other evidence weights (one signal alone, for the ablation)."""
     out = []
     for q in items:
-        query = prepare(bot.check_question(q["question"]), bot.index.speller)
-        plain = bot.embedder.encode_query(query.text)
-        vector = bot.expansion(plain) if bot.expansion is not None else plain  # as the engine does
-        hits = retrieve(bot.index, vector, query, [policy_name(q["policy"])], k, weights=weights, plain=plain)
+        names = [policy_name(q["policy"])]
+        query, asked = bot._vectors(bot.check_question(q["question"]), bot.index)  # as the engine reads it
+        hits = retrieve(bot.index, asked, query, names, k, weights=weights)
         passages = [bot.index.passages[h.passage] for h in hits]
         out.append({"qid": q["qid"], "answered": True,
                     "passages": [{"text": p.text, "start": p.start, "end": p.end} for p in passages]})

@@ -230,6 +230,21 @@ ADAPTER_NOTE = [
     "cosine, key-sentence cosine, headings, coverage, BM25) favours it over the first more often than not.",
     "A one-word \"No.\" for yes/no questions from a negation before a question word in the key sentence",
     "was right for 4 of the 9 layqa dev questions it fired on, far below the 95% bar, so none is shown.",
+    "",
+    "Kept (2026-11-27): sentences are also scored against the question's focus, its words less those most",
+    "of the index's passages hold (`bot/query.py`, `bot/retrieve.py`). Ranking alone, before the confidence",
+    "model decides, puts a gold sentence first for 0.633 of the answerable layqa dev questions (0.602",
+    "without the focus) and 0.500 on the second set (0.490); hit@3 0.938 (0.930) and 0.854 (0.854). What",
+    "answer@1 loses beyond that is refusals. Weight 0.2 and the common-word cut (IDF 1.5) were chosen on",
+    "dev with a first version that let one word be the focus (cuts of 1.0-2.0 scored within a question",
+    "of each other on both sets; weight 0.3 gained on dev, not on the second set). A one-word focus",
+    "(\"cookies\") favoured the sentence defining the word (\"A cookie is a data element...\") over the one",
+    "that answers, so a focus has two words or more. Scoring a question without a focus against its own",
+    "vector instead lowered hit@3 on PolicyQA dev (0.503 -> 0.491) and, ranking alone, on layqa dev",
+    "(0.938 -> 0.906), so such a question gets no focus term. Also tried for abstention and left out: how closely the",
+    "question matches the headings of 276 other policies (`bot/prototypes.npz`: the best heading or",
+    "prototype cosine, or the top score's margin over it), a sign of questions policies usually answer:",
+    "cross-validated AUC on dev 0.844 -> 0.80-0.81, on the second set 0.831 -> 0.83-0.87.",
 ]
 
 

@@ -19,26 +19,24 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import numpy as np
-
 from .confidence import Calibration, cite
 from .index import Index
 from .query import Query
 from .results import Citation
-from .retrieve import retrieve, retrieve_each
+from .retrieve import Asked, retrieve, retrieve_each
 
 POOL = 10  # pooled passages whose policies are asked alone: the few that can answer, never all of a library
 
 
-def answer_across(index: Index, vector: np.ndarray, query: Query, plain: np.ndarray, policies: list[str], k: int,
+def answer_across(index: Index, asked: Asked, query: Query, policies: list[str], k: int,
                   calibration: Calibration) -> tuple[tuple[Citation, ...], str | None]:
     """Up to ``k`` citations for a question asked of several policies, and the policy whose answer
     leads them (None when no policy answers: then the closest passages of all, as a pooled ranking
     finds them)."""
-    pooled = retrieve(index, vector, query, policies, POOL, plain=plain)
+    pooled = retrieve(index, asked, query, policies, POOL)
     candidates = list(dict.fromkeys(index.passages[h.passage].policy for h in pooled))
     alone = {p: cite(index, hits, k, calibration)
-             for p, hits in retrieve_each(index, vector, query, candidates, k + 2, plain=plain).items()}
+             for p, hits in retrieve_each(index, asked, query, candidates, k + 2).items()}
     answering = {p: found for p, found in alone.items() if calibration.answers(found)}
     if not answering:
         return cite(index, pooled, k, calibration), None

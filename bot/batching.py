@@ -55,6 +55,15 @@ class MicroBatcher(Generic[T, R]):
         self._start()  # after the put: an item queued behind a close() still finds a worker
         return future.result()
 
+    def many(self, items: Sequence[T]) -> list[R]:
+        """The results for several items, queued together so that they share a batch."""
+        futures: list[Future[R]] = []
+        for item in items:
+            futures.append(Future())
+            self._queue.put((item, futures[-1]))
+        self._start()
+        return [f.result() for f in futures]
+
     def close(self, timeout: float | None = 10.0) -> None:
         """Stop the worker once the queued items are done; a later call starts a new one."""
         with self._lock:

@@ -143,10 +143,12 @@ class Embedder:
         return self._queries(text)
 
     def encode_questions(self, texts: list[str]) -> np.ndarray:
-        """Vectors of several questions, shape (len(texts), dims), by the question encoder (no torch)."""
+        """Vectors of several questions, shape (len(texts), dims), by the question encoder (no torch),
+        in one batch with the questions other threads ask meanwhile."""
         if not texts:
             return np.zeros((0, self.dims), dtype=np.float32)
-        return np.stack([self.encode_query(text) for text in texts])
+        self.query_encode  # noqa: B018 - loaded here, as in encode_query
+        return np.stack(self._queries.many(texts))
 
     @property
     def query_encode(self) -> QueryEncode:

@@ -35,7 +35,7 @@ from .overview import Overview
 from .query import Query, prepare
 from .reader import Document, policy_files
 from .results import NOT_FOUND, Answer
-from .retrieve import Hit, retrieve, retrieve_each
+from .retrieve import Asked, Hit, encode_question, retrieve, retrieve_each
 from .smalltalk import EXAMPLES, smalltalk_kind, smalltalk_reply
 from .suggestions import FollowUps
 from .validation import check_k, check_question
@@ -112,8 +112,6 @@ class Bot:
     def keep_versions(self, data_dir: str | Path | None = None) -> None:
         """Keep every text each policy has had under ``data_dir``/versions (the server does)."""
         self.history.keep(Path(data_dir or self.settings.data_dir) / "versions", self.index)
-
-    # ------------------------------------------------------------------ policies
 
     @property
     def policies(self) -> list[PolicyInfo]:
@@ -233,18 +231,16 @@ class Bot:
             if self._folder_stamp() == stamp:
                 return
 
-    # ------------------------------------------------------------------ answering
-
     check_question = staticmethod(check_question)
     check_k = staticmethod(check_k)
 
     def hits(self, question: str, k: int | None = None, policy: str | None = None) -> list[Hit]:
         """The raw retrieval behind an answer, with its signals (for tuning and benchmarks)."""
-        index, names, query, plain, vector = self._question(check_question(question), policy)
-        return retrieve(index, vector, query, names, check_k(self.settings.k if k is None else k), plain=plain)
+        index, names, query, asked = self._question(check_question(question), policy)
+        return retrieve(index, asked, query, names, check_k(self.settings.k if k is None else k))
 
     def _question(self, text: str, policy: str | None, index: Index | None = None) -> tuple[
-            Index, list[str], Query, np.ndarray, np.ndarray]:
+            Index, list[str], Query, Asked]:
         """The index to answer from (fresh), the policies asked, and the question read and encoded."""
         if index is None and time.monotonic() - self._checked > REFRESH_SECONDS:
             self.refresh()
@@ -252,19 +248,19 @@ class Bot:
         names = [self.policy(policy, index).name] if policy is not None else list(index.policies)
         return index, names, *self._vectors(text, index)
 
-    def _vectors(self, text: str, index: Index) -> tuple[Query, np.ndarray, np.ndarray]:
-        """The question's words, its own vector, and the vector retrieval ranks by (expanded)."""
-        query = prepare(text, index.speller, index.word_counts)
-        plain = self.embedder.encode_query(query.text)
-        return query, plain, self.expansion(plain) if self.expansion is not None else plain
+    def _vectors(self, text: str, index: Index) -> tuple[Query, Asked]:
+        """The question's words and vectors. Words are common or rare in the whole index, so a question
+        reads the same whichever of its policies is asked (``compare`` relies on it)."""
+        query = prepare(text, index.speller, index.word_counts, len(index.passages))
+        return query, encode_question(query, self.embedder.encode_questions, self.expansion)
 
     def compare(self, question: str, policies: Sequence[str] | None = None) -> Comparison:
         """One question asked of each policy (all by default): a row each, as ``answer`` gives it for
         that policy alone, every policy scored in one pass (``bot.compare``)."""
         started, text, index = time.perf_counter(), comparable(check_question(question)), self.index
         names = [self.policy(name, index).name for name in dict.fromkeys(policies or index.policies)]
-        query, plain, vector = self._vectors(text, index)
-        found = retrieve_each(index, vector, query, names, COMPARE_HITS, plain=plain)
+        query, asked = self._vectors(text, index)
+        found = retrieve_each(index, asked, query, names, COMPARE_HITS)
 
         def made(name: str) -> Overview | None:
             return self.history.made_overview(index, index.policies[name])
@@ -289,12 +285,13 @@ class Bot:
                 name = next(iter(index.policies))
             return Answer(text, False, smalltalk_reply(chat), (), name, 0.0, "smalltalk",
                           index.policies[name].sha256 if name else None), None
-        index, names, query, plain, vector = self._question(text, policy, index)
+        index, names, query, asked = self._question(text, policy, index)
         if len(names) > 1:  # no policy named: the policy that answers best leads (bot.across)
-            citations, chosen = answer_across(index, vector, query, plain, names, k, self.calibration)
+            citations, chosen = answer_across(index, asked, query, names, k, self.calibration)
         else:  # k + 2 hits: a spare two, for merged repeats
-            citations = cite(index, retrieve(index, vector, query, names, k + 2, plain=plain), k, self.calibration)
+            citations = cite(index, retrieve(index, asked, query, names, k + 2), k, self.calibration)
             chosen = names[0]
         answered = chosen is not None and self.calibration.answers(citations)
+        sha = index.policies[chosen].sha256 if chosen else None
         return Answer(text, answered, citations[0].sentence if answered else NOT_FOUND, citations, chosen, 0.0,
-                      "answer" if answered else "not_found", index.policies[chosen].sha256 if chosen else None), vector
+                      "answer" if answered else "not_found", sha), asked.ranked

@@ -51,6 +51,9 @@ class FakeEmbedder(Embedder):
     def encode_query(self, text: str) -> np.ndarray:
         return self.encode([text])[0]
 
+    def encode_questions(self, texts: list[str]) -> np.ndarray:
+        return self.encode(texts)
+
 
 @pytest.fixture()
 def policy_dir(tmp_path: Path) -> Path:

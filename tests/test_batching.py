@@ -66,6 +66,15 @@ def test_callers_that_arrive_together_share_one_call_and_get_their_own_results()
     batcher.close()
 
 
+def test_items_one_caller_hands_over_together_share_one_call() -> None:
+    """A question and its focus (``Embedder.encode_questions``) are encoded in one call."""
+    calls: list[list[str]] = []
+    batcher = MicroBatcher(lambda items: calls.append(list(items)) or [i.upper() for i in items], max_batch=32)
+    assert batcher.many(["a", "b", "c"]) == ["A", "B", "C"]
+    assert calls == [["a", "b", "c"]]
+    batcher.close()
+
+
 def test_a_batch_is_never_larger_than_max_batch() -> None:
     gate = Gate()
     batcher = MicroBatcher(gate, max_batch=8)

@@ -56,14 +56,14 @@ def test_each_row_is_the_answer_that_policy_gives_alone(library: Bot, question: 
 def test_scoring_every_policy_in_one_pass_finds_what_each_alone_finds(library: Bot, question: str) -> None:
     """The oracle: ``retrieve_each`` against ``retrieve`` on each policy by itself."""
     index = library.index
-    query, plain, vector = library._vectors(question, index)
-    each = retrieve_each(index, vector, query, list(index.policies), 3, plain=plain)
+    query, asked = library._vectors(question, index)
+    each = retrieve_each(index, asked, query, list(index.policies), 3)
     for name in index.policies:
-        alone = retrieve(index, vector, query, [name], 3, plain=plain)
+        alone = retrieve(index, asked, query, [name], 3)
         assert [(h.passage, h.rank, h.sentence) for h in each[name]] == [(h.passage, h.rank, h.sentence) for h in alone]
         for one, other in zip(each[name], alone, strict=True):  # the same sums, in float32 over other blocks
             assert astuple(one) == pytest.approx(astuple(other), abs=1e-5)
-    assert prepare(question, index.speller, index.word_counts) == query
+    assert prepare(question, index.speller, index.word_counts, len(index.passages)) == query
 
 
 def test_the_default_policy_answers_the_selling_question_from_its_sentence(library: Bot) -> None:

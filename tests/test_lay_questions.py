@@ -165,6 +165,34 @@ def test_lay_words_the_policy_never_uses_are_read_in_its_words() -> None:
     assert prepare("do cops get my info").text == "do cops get my information", "no policy: as typed"
 
 
+def test_the_focus_is_the_question_less_the_words_most_passages_hold() -> None:
+    from collections import Counter
+
+    from bot.query import focus
+
+    # 10 passages: "give" in 6 and "share" in 3 are common (idf 0.53, 1.14), "law" in 1 is not (1.99)
+    df = Counter({"give": 6, "share": 3, "law": 1, "enforc": 1})
+    assert focus("do you give my data to the cops (law enforcement)", df, 10) == "cops law enforcement"
+    assert focus("who do you share my data with", df, 10) == "", "no distinctive word: the question is its focus"
+    assert focus("do cops enforce the law", df, 10) == "", "no common word to leave out"
+    assert focus("do you give my data to the cops", df, 10) == "", "one word would favour sentences defining it"
+    assert prepare("do you give my data to the cops", df=df, passages=10).focus == "cops law enforcement"
+    assert prepare("do you give my data to the cops", df=df).focus == "", "no passage count: no focus"
+
+
+def test_the_question_focus_finds_the_sentence_a_company_name_hid(embedder, tmp_path: Path) -> None:
+    """"imgur" is in most of Imgur's passages: the question's other words must decide."""
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "imgur.md").write_bytes((LAYQA / "policies" / "imgur.md").read_bytes())
+    bot = Bot(folder, tmp_path / "i", embedder=embedder)
+    question = "can imgur staff look up my actual phone number"
+    index = bot.index
+    assert prepare(question, index.speller, index.word_counts, len(index.passages)).focus == \
+        "staff look actual phone number"
+    assert "we can’t get your phone number from it" in bot.answer(question).citations[0].sentence
+
+
 def test_the_lay_word_list_is_what_the_policy_collection_says() -> None:
     """``vocabulary.LAY`` is derived, not chosen: the phrases few of the 280 OTA policies use."""
     sys.path.insert(0, str(PROJECT_DIR / "benchmarks"))
@@ -333,6 +361,6 @@ def test_layqa_answer_rate_does_not_silently_fall(embedder) -> None:
     import layqa
 
     figures = layqa.table(layqa.run())["all"]
-    assert figures["answer@1"] >= 0.51, figures
-    assert figures["hit@3"] >= 0.76, figures
-    assert figures["false_abstain"] <= 0.12, figures
+    assert figures["answer@1"] >= 0.56, figures
+    assert figures["hit@3"] >= 0.83, figures
+    assert figures["false_abstain"] <= 0.10, figures
