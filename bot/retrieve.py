@@ -7,8 +7,10 @@ A sentence's score adds up evidence of seven kinds (weights in ``Weights``):
 - the same cosine to the question's distinctive words (``Query.focus``), when the question has
   common words to leave out: "can imgur staff look up my actual phone number" is also read as
   "staff look actual phone number", as most of Imgur's passages say "Imgur". On the layqa
-  questions, with the confidence model refitted: dev answer@1 0.555 -> 0.594, hit@3 0.859 ->
-  0.875; the held-out set 0.458 -> 0.479 and 0.781 -> 0.802; PolicyQA dev hit@3 0.503 -> 0.497;
+  questions, with the confidence model refitted (it also weighs the key sentence's cosine to the
+  focus, ``Hit.focus_cosine``): dev answer@1 0.555 -> 0.594, hit@3 0.859 -> 0.867, abstain 0.375,
+  false abstain 0.078 -> 0.070; the held-out set 0.458 -> 0.490, 0.781 -> 0.812, 0.542, 0.104 ->
+  0.073; PolicyQA dev hit@3 0.503 -> 0.497, test 0.454 -> 0.461;
 - the cosine of the question to the passage's headings (a question close to a heading finds
   the text under it, never the heading itself: headings are not sentences);
 - BM25 of the passage, for the question's own words and, lower, for the words the privacy
@@ -91,6 +93,8 @@ class Hit:
     context: float  # cosine of question and the passage's headings (0 without headings)
     bm25: float  # raw BM25 score within its policy
     coverage: float  # share of the question's words (weighted by rarity) found in the passage
+    focus_cosine: float = 0.0  # cosine of the key sentence to the question's focus (else to the question)
+    focus_dense: float = 0.0  # cosine of the passage vector to the question's focus (else to the question)
 
 
 def passage_ids(index: Index, policies: list[str]) -> np.ndarray:
@@ -197,9 +201,11 @@ def _refine(index: Index, s: _Scores, q: Query, lead: np.ndarray, w: Weights) ->
 def _hits(index: Index, s: _Scores, q: Query, order: np.ndarray, w: Weights, asked: Asked) -> list[Hit]:
     """The passages at positions ``order`` as hits, ranked 1.. in that order."""
     plain = asked.plain
-    dense = index.passage_matrix[s.ids[order]] @ (asked.ranked if plain is None else plain)
+    own_vector = asked.ranked if plain is None else plain
+    focus = own_vector if asked.focus is None else asked.focus
+    both = index.passage_matrix[s.ids[order]] @ np.stack([own_vector, focus], axis=1)
     hits = []
-    for rank, (i, cos) in enumerate(zip(order, dense, strict=True), start=1):
+    for rank, (i, cos, fcos) in enumerate(zip(order, both[:, 0], both[:, 1], strict=True), start=1):
         pid = int(s.ids[i])
         a, b = s.bounds[i], s.bounds[i + 1]
         own, mine = s.cosines[a:b], s.scores[a:b]
@@ -210,7 +216,8 @@ def _hits(index: Index, s: _Scores, q: Query, order: np.ndarray, w: Weights, ask
         idf = index.idf(index.passages[pid].policy, set(q.tokens))
         hits.append(Hit(pid, rank, float(s.best[i]), float(cos), key, float(own[key]),
                         float(s.context[i]) if index.context_ids[pid] >= 0 else 0.0, float(s.bm25[i]),
-                        _coverage(idf, index.passage_tokens[pid])))
+                        _coverage(idf, index.passage_tokens[pid]),
+                        float(index.sentence_vectors[s.sentence_ids[a + key]] @ focus), float(fcos)))
     return hits
 
 

@@ -191,6 +191,16 @@ def test_the_question_focus_finds_the_sentence_a_company_name_hid(embedder, tmp_
     assert prepare(question, index.speller, index.word_counts, len(index.passages)).focus == \
         "staff look actual phone number"
     assert "we can’t get your phone number from it" in bot.answer(question).citations[0].sentence
+    # The confidence model's focus signal: the key sentence's cosine to the focus's own vector ...
+    hit = bot.hits(question, k=1)[0]
+    key = index.sentence_vectors[index.sentence_start[hit.passage] + hit.sentence]
+    focus_vector = embedder.encode_questions(["staff look actual phone number"])[0]
+    assert hit.focus_cosine == pytest.approx(float(key @ focus_vector), abs=1e-5)
+    # ... and, for a question without a focus, its cosine to the question itself.
+    plain = "do you sell my data"
+    assert prepare(plain, index.speller, index.word_counts, len(index.passages)).focus == ""
+    hit = bot.hits(plain, k=1)[0]
+    assert hit.focus_cosine == pytest.approx(hit.sentence_cosine, abs=1e-6)
 
 
 def test_the_lay_word_list_is_what_the_policy_collection_says() -> None:
