@@ -41,7 +41,7 @@ class Calibration:
     threshold: float
 
     #: The signals a calibration may use: fields of ``Hit``.
-    FEATURES = ("score", "sentence_cosine", "dense", "context", "bm25", "coverage", "focus_cosine", "focus_dense")
+    FEATURES = ("score", "sentence_cosine", "dense", "context", "bm25", "coverage", "focus_cosine")
 
     def features(self, hit: Hit) -> tuple[float, ...]:
         return tuple(float(getattr(hit, name)) for name in self.names)

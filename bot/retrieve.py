@@ -94,7 +94,6 @@ class Hit:
     bm25: float  # raw BM25 score within its policy
     coverage: float  # share of the question's words (weighted by rarity) found in the passage
     focus_cosine: float = 0.0  # cosine of the key sentence to the question's focus (else to the question)
-    focus_dense: float = 0.0  # cosine of the passage vector to the question's focus (else to the question)
 
 
 def passage_ids(index: Index, policies: list[str]) -> np.ndarray:
@@ -203,9 +202,9 @@ def _hits(index: Index, s: _Scores, q: Query, order: np.ndarray, w: Weights, ask
     plain = asked.plain
     own_vector = asked.ranked if plain is None else plain
     focus = own_vector if asked.focus is None else asked.focus
-    both = index.passage_matrix[s.ids[order]] @ np.stack([own_vector, focus], axis=1)
+    dense = index.passage_matrix[s.ids[order]] @ own_vector
     hits = []
-    for rank, (i, cos, fcos) in enumerate(zip(order, both[:, 0], both[:, 1], strict=True), start=1):
+    for rank, (i, cos) in enumerate(zip(order, dense, strict=True), start=1):
         pid = int(s.ids[i])
         a, b = s.bounds[i], s.bounds[i + 1]
         own, mine = s.cosines[a:b], s.scores[a:b]
@@ -217,7 +216,7 @@ def _hits(index: Index, s: _Scores, q: Query, order: np.ndarray, w: Weights, ask
         hits.append(Hit(pid, rank, float(s.best[i]), float(cos), key, float(own[key]),
                         float(s.context[i]) if index.context_ids[pid] >= 0 else 0.0, float(s.bm25[i]),
                         _coverage(idf, index.passage_tokens[pid]),
-                        float(index.sentence_vectors[s.sentence_ids[a + key]] @ focus), float(fcos)))
+                        float(index.sentence_vectors[s.sentence_ids[a + key]] @ focus)))
     return hits
 
 
