@@ -63,7 +63,7 @@ class Query:
     text: str  # shorthand spelled out, typos corrected, the policy's words for lay words added
     tokens: tuple[str, ...]  # stemmed content words of ``text`` (the policy's words for lay words included)
     related: tuple[str, ...]  # stemmed words the privacy vocabulary adds (not in ``tokens``)
-    focus: str = ""  # the distinctive words of ``text``; "" when none of its words is common
+    focus: str = ""  # the distinctive words of ``text``, or "" (see ``focus()``)
 
 
 def expand_shorthand(text: str) -> str:
