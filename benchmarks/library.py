@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import policyqa
 
 from bot.build import open_index
-from bot.embedding import Embedder, default_embedder
+from bot.embedding import BUILD_BATCH, Embedder, default_embedder
 
 OTA = policyqa.ROOT.parent / "shared" / "data" / "ota" / "policies"
 EDIT = "\n\nWe keep the records of your orders for seven years.\n"
@@ -46,7 +46,7 @@ class StandIn(Embedder):
         super().__init__()
         self.source = "stand-in"
 
-    def encode(self, texts: list[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
+    def encode(self, texts: list[str], batch_size: int = BUILD_BATCH, progress: bool = False) -> np.ndarray:
         out = np.zeros((len(texts), self.dims), dtype=np.float32)
         for row, text in enumerate(texts):
             for word in text.lower().split():

@@ -35,7 +35,7 @@ import workers
 
 from bot import Bot
 from bot.chunking import chunk
-from bot.embedding import QUERY_BATCH, QUERY_WAIT
+from bot.embedding import BUILD_BATCH, QUERY_BATCH, QUERY_WAIT
 from bot.reader import policy_files, read_policy
 from bot.retrieve import Weights
 
@@ -138,7 +138,7 @@ def build_speed(work: Path, rounds: int = 3) -> dict:
     bare, ours = [], []
     for r in range(rounds):
         t0 = time.perf_counter()
-        model.encode(passages, batch_size=64)
+        model.encode(passages, batch_size=BUILD_BATCH)  # the build's forward-pass size: the same conditions
         t1 = time.perf_counter()
         Bot(folder, work / f"build-{r}", embedder=bot.embedder)
         t2 = time.perf_counter()
