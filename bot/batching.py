@@ -50,10 +50,7 @@ class MicroBatcher(Generic[T, R]):
 
     def __call__(self, item: T) -> R:
         """The result for one item, computed in a batch with whatever else is asked meanwhile."""
-        future: Future[R] = Future()
-        self._queue.put((item, future))
-        self._start()  # after the put: an item queued behind a close() still finds a worker
-        return future.result()
+        return self.many([item])[0]
 
     def many(self, items: Sequence[T]) -> list[R]:
         """The results for several items, queued together so that they share a batch."""
@@ -61,7 +58,7 @@ class MicroBatcher(Generic[T, R]):
         for item in items:
             futures.append(Future())
             self._queue.put((item, futures[-1]))
-        self._start()
+        self._start()  # after the puts: items queued behind a close() still find a worker
         return [f.result() for f in futures]
 
     def close(self, timeout: float | None = 10.0) -> None:

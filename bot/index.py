@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import math
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -177,7 +176,7 @@ class Index:
             own = self.passage_tokens[self.policies[policy].ids]
             self._df[policy] = Counter(t for tokens in own for t in tokens)
         df, n = self._df[policy], self.policies[policy].passages
-        return {w: math.log(1 + (n - df[w] + 0.5) / (df[w] + 0.5)) for w in words}
+        return {w: lexical.idf(df[w], n) for w in words}
 
 
 def bm25_texts(passages: list[Passage]) -> list[str]:

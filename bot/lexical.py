@@ -7,6 +7,7 @@ few array sums (rank-bm25 loops over every document in Python), and it saves to 
 
 from __future__ import annotations
 
+import math
 import re
 from functools import cache
 from pathlib import Path
@@ -49,6 +50,12 @@ def tokenize(text: str) -> list[str]:
     text = _EMAIL.sub(r"e\1", _DASHES.sub("-", text)).lower()
     words = [_IRREGULAR.get(w, w) for w in _TOKEN.findall(text) if w not in STOP_WORDS]
     return _stemmer().stemWords(words)
+
+
+def idf(df: int, n: int) -> float:
+    """BM25's inverse document frequency of a word held by ``df`` of ``n`` passages (a word none
+    holds weighs most)."""
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
 
 class BM25:

@@ -1,6 +1,6 @@
 """A question as people type it -> what retrieval needs: clean text to embed, words to match.
 
-Four steps, each general rather than tuned to any question set:
+Five steps, each general rather than tuned to any question set:
 
 1. Chat shorthand is spelled out ("do u sell my info" -> "do you sell my information").
 2. Misspelt words are corrected against the indexed policies' own words and the privacy
@@ -23,7 +23,6 @@ Four steps, each general rather than tuned to any question set:
 
 from __future__ import annotations
 
-import math
 import re
 import threading
 from collections import Counter
@@ -32,7 +31,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .lexical import tokenize
+from .lexical import idf, tokenize
 from .vocabulary import CHAT, LAY, TOPICS
 
 # A whole word: not part of an abbreviation ("U.S.", "R&D") nor of a word with other letters ("données").
@@ -183,13 +182,8 @@ def focus(text: str, df: Mapping[str, int], passages: int) -> str:
     """The content words of ``text`` that few of the ``passages`` hold (``df``: passages per word
     token); "" when none is common, or fewer than FOCUS_MIN_WORDS are not (then the whole question
     is what counts)."""
-    words = [w for w in _FOCUS_WORD.findall(text.lower()) if (t := tokenize(w)) and t[0] not in GENERIC]
-
-    def idf(word: str) -> float:
-        n = df.get(tokenize(word)[0], 0)
-        return math.log(1 + (passages - n + 0.5) / (n + 0.5))
-
-    keep = [w for w in words if idf(w) >= FOCUS_IDF]
+    words = [(w, t[0]) for w in _FOCUS_WORD.findall(text.lower()) if (t := tokenize(w)) and t[0] not in GENERIC]
+    keep = [w for w, token in words if idf(df.get(token, 0), passages) >= FOCUS_IDF]
     return " ".join(keep) if FOCUS_MIN_WORDS <= len(keep) < len(words) else ""
 
 

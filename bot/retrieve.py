@@ -93,7 +93,7 @@ class Hit:
     context: float  # cosine of question and the passage's headings (0 without headings)
     bm25: float  # raw BM25 score within its policy
     coverage: float  # share of the question's words (weighted by rarity) found in the passage
-    focus_cosine: float = 0.0  # cosine of the key sentence to the question's focus (else to the question)
+    focus_cosine: float  # cosine of the key sentence to the question's focus (else to the question)
 
 
 def passage_ids(index: Index, policies: list[str]) -> np.ndarray:
