@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import sqlite3
@@ -298,3 +299,32 @@ def test_policy_pages_are_gzipped_and_rendered_once_per_version(client: TestClie
     assert marked.text.count('id="cite-1"') == 1 and NOT_SOLD in marked.text
     answer = client.post("/api/answer", json={"question": "Do you sell my data?"}, headers={"Accept-Encoding": "gzip"})
     assert "content-encoding" not in answer.headers  # JSON is small: sent as it is
+
+
+def _frozen(obj: object) -> bool:
+    """Whether ``obj`` is in the collector's permanent generation (gc.get_objects() leaves it out)."""
+    return gc.is_tracked(obj) and not any(o is obj for o in gc.get_objects())
+
+
+def test_the_server_keeps_what_it_loaded_out_of_garbage_collection(
+    policy_dir: Path, tmp_path: Path, embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.web import runtime
+    from bot.web.api import create_app as api_app
+
+    monkeypatch.setattr(runtime, "WATCH_SECONDS", 0.05)
+    b = Bot(policy_dir, tmp_path / "ix", embedder=embedder)
+    settings = Settings(policy_dir=policy_dir, index_dir=tmp_path / "ix", data_dir=tmp_path / "data")
+    try:
+        with TestClient(api_app(settings, b, chat=False)) as c:
+            wait_until(lambda: c.get("/healthz").status_code == 200, "the model to load", 60)
+            first = b.index
+            assert _frozen(first) and _frozen(first.passages)
+            with (policy_dir / "bellacor.md").open("a", encoding="utf-8") as f:
+                f.write("\n\nWe answer every letter within thirty days.\n")
+            b.refresh(wait=True)
+            assert b.index is not first
+            wait_until(lambda: _frozen(b.index), "the new index to be frozen", 30)  # by the watch loop
+            assert c.post("/api/answer", json={"question": "Do you sell my data?"}).json()["answer"] == NOT_SOLD
+    finally:
+        gc.unfreeze()  # the rest of the test run collects as usual
