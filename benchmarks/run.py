@@ -325,15 +325,17 @@ def load_targets(ld: dict) -> list[str]:
     return ["| target | this run | goal | met |", "|---|---|---|---|",
             *[f"| {name} | {value:.1f} | {goal} | {'yes' if ok else 'no'} |" for name, value, goal, ok in checks],
             "", "Questions are encoded in a child process (`bot/encoder_process.py`), so the model and the server's",
-            "Python each have a core (the server CPU column counts both). What is left: at 50 clients asking back",
-            "to back the mean latency is 50 / (answers/s), so p99 <= 500 ms needs some 130-150 answers/s; and",
-            "/healthz, answered on the event loop, slows once the server's Python is that busy: the loop waits",
-            "for the GIL behind the threads answering. Measured 2026-11-27 (`python benchmarks/load.py --seconds",
-            "20 --levels 10,50`, runs alternated): fewer threads for the answers (anyio's default limiter, 40)",
-            "bring /healthz's p99 at 50 clients from 99-107 ms to 48-61 (16 threads), 35-42 (12), 26-29 (8) and",
-            "17-19 (3), but answers/s at 50 clients fall with them (119-122 at 40; 111-124, 102-111, 102-107,",
-            "90-93), as fewer questions are batched together; so the default stays. A faster HTTP parser and",
-            "event loop (httptools, uvloop) changed neither figure beyond the noise."]
+            "Python each have a core (the server CPU column counts both). The tail came from Python's garbage",
+            "collector: the server holds some 600,000 long-lived objects (Gradio, FastAPI, pydantic, the index),",
+            "and each full collection walked them all in 0.3 s with every thread stopped, answers and /healthz",
+            "alike. The server now freezes them once loaded (`gc.freeze()` after warm-up and after each new index,",
+            "`bot/web/runtime.py`). Measured 2026-11-27 (`python benchmarks/load.py --seconds 20 --levels",
+            "10,50,100`): p99 at 50 clients 527-543 ms -> 344-357, /healthz p99 85-93 ms -> 23-24 at 50 clients",
+            "and 302 -> 34-40 at 100, answers/s 198 -> 208. Tried before that and left out: fewer threads for",
+            "the answers (anyio's limiter, 40 by default) cut /healthz's p99 but also answers/s, as fewer",
+            "questions are batched together (at 50 clients: 8 threads 158/s, 4 threads 140/s, 2 threads 120/s);",
+            "a faster HTTP parser and event loop (httptools, uvloop) and `sys.setswitchinterval(0.001)`",
+            "changed neither figure beyond the noise."]
 
 
 def write(q: dict, lq: dict, s: dict, b: dict, c: dict, seconds: float, g: dict, ld: dict, cmp: dict,
