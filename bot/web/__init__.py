@@ -6,9 +6,15 @@ Reaches the engine only through ``bot``'s front door. ``main()`` serves it (``py
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from bot import Bot, Settings
 from bot.edge import run
+
+if TYPE_CHECKING:
+    from .workers import Worker
+
+MAX_WORKERS = 64
 
 
 def create_app(settings: Settings | None = None, bot: Bot | None = None):  # noqa: ANN201 - FastAPI, lazily
@@ -16,6 +22,12 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None):  # noq
     from .api import create_app as build
 
     return build(settings, bot)
+
+
+def _workers(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of workers from 1 to {MAX_WORKERS}")
+    return int(text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,13 +42,28 @@ def _serve(argv: list[str] | None) -> int:
                         "POLICYBOT_HOST)")
     parser.add_argument("--port", type=int, default=settings.port, help=f"port (default {settings.port}; "
                         "POLICYBOT_PORT)")
+    parser.add_argument("--workers", type=_workers, default=1, help="server processes sharing the port and the "
+                        "index (default 1; one already uses two cores: see docs/DEPLOY.md)")
     args = parser.parse_args(argv)
-    app = create_app(settings)
+    print(f"policybot: chat at http://{args.host}:{args.port}/  (API docs: /docs, widget demo: /widget-demo)",
+          flush=True)
+    if args.workers > 1:
+        from .workers import serve
+
+        return serve(args.host, args.port, args.workers, _worker)
     import uvicorn
 
     from .server import config
 
-    print(f"policybot: chat at http://{args.host}:{args.port}/  (API docs: /docs, widget demo: /widget-demo)",
-          flush=True)
-    uvicorn.Server(config(app, args.host, args.port)).run()
+    uvicorn.Server(config(create_app(settings), args.host, args.port)).run()
     return 0
+
+
+def _worker(worker: Worker, sockets: list) -> None:
+    """One of ``--workers``' processes (spawned: it loads everything itself)."""
+    import uvicorn
+
+    from .api import create_app as build
+    from .server import config
+
+    uvicorn.Server(config(build(Settings.from_env(), worker=worker))).run(sockets=sockets)

@@ -59,6 +59,7 @@ from .schemas import (
     VersionsOut,
 )
 from .security import SecurityHeaders
+from .workers import Sticky, Worker
 
 log = logging.getLogger("bot.web")
 STATIC = Path(__file__).with_name("static")
@@ -97,8 +98,10 @@ def _status(exc: PolicybotError) -> int:
     return 503 if isinstance(exc, PolicySourceError | FeedbackStoreError) else 500
 
 
-def create_app(settings: Settings | None = None, bot: Bot | None = None, chat: bool = True) -> FastAPI:
-    """The whole server; ``bot`` may be given (tests), else it is loaded from ``settings``."""
+def create_app(settings: Settings | None = None, bot: Bot | None = None, chat: bool = True,
+               worker: Worker | None = None) -> FastAPI:
+    """The whole server; ``bot`` may be given (tests), else it is loaded from ``settings``;
+    ``worker`` when it is one of several processes sharing a port (``bot.web.workers``)."""
     settings = settings or Settings.from_env()
     rt = Runtime(settings, bot)
     # The widget's input limits and topic names are the engine's, filled in once here rather than written twice.
@@ -143,6 +146,8 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None, chat: b
         from .chat import mount_chat  # here, not at the top: gradio takes seconds to import
 
         mount_chat(app, rt)
+    if worker is not None:
+        app.add_middleware(Sticky, worker=worker)  # outermost: a request for another worker goes there whole
     return app
 
 

@@ -20,6 +20,9 @@ KEEP_ALIVE_SECONDS = 5  # an idle keep-alive connection is closed after this (uv
 # Connections and requests in flight at once: ten times the 100 clients the load test runs
 # with 0 errors, and well within the 1,024 file descriptors a process gets by default.
 MAX_CONNECTIONS = 1000
+# On SIGTERM or Ctrl-C, requests still running after this are cancelled: an open chat page keeps an
+# event stream (Gradio's heartbeat) that never ends by itself, so without it a server would not stop.
+GRACE_SECONDS = 5
 
 
 class TimedH11Protocol(H11Protocol):
@@ -67,4 +70,5 @@ class TimedH11Protocol(H11Protocol):
 def config(app: object, host: str = "127.0.0.1", port: int = 7860, **options: object) -> uvicorn.Config:
     """The uvicorn configuration every policybot server uses (``python app.py`` and the tests)."""
     return uvicorn.Config(app, host=host, port=port, http=TimedH11Protocol, limit_concurrency=MAX_CONNECTIONS,
-                          timeout_keep_alive=KEEP_ALIVE_SECONDS, log_level="warning", **options)
+                          timeout_keep_alive=KEEP_ALIVE_SECONDS, timeout_graceful_shutdown=GRACE_SECONDS,
+                          log_level="warning", **options)
