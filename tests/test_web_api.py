@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import re
 import sqlite3
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -248,17 +250,25 @@ def test_importing_app_starts_nothing() -> None:
     assert out.stdout.split() == ["True", "False", "False"], out.stderr
 
 
-def test_a_policy_edit_that_cannot_be_indexed_degrades_but_keeps_answering(
-    policy_dir: Path, tmp_path: Path, embedder, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from bot import engine
+@contextlib.contextmanager
+def _api_only(policy_dir: Path, tmp_path: Path, embedder) -> Iterator[tuple[TestClient, Bot]]:
+    """A server without the chat page over its own Bot and index, once it is ready."""
     from bot.web.api import create_app as api_app
 
-    monkeypatch.setattr(engine, "REFRESH_SECONDS", 0.0)
     b = Bot(policy_dir, tmp_path / "ix", embedder=embedder)
     settings = Settings(policy_dir=policy_dir, index_dir=tmp_path / "ix", data_dir=tmp_path / "data")
     with TestClient(api_app(settings, b, chat=False)) as c:
         wait_until(lambda: c.get("/healthz").status_code == 200, "the model to load", 60)
+        yield c, b
+
+
+def test_a_policy_edit_that_cannot_be_indexed_degrades_but_keeps_answering(
+    policy_dir: Path, tmp_path: Path, embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import engine
+
+    monkeypatch.setattr(engine, "REFRESH_SECONDS", 0.0)
+    with _api_only(policy_dir, tmp_path, embedder) as (c, b):
         (policy_dir / "bellacor.md").write_bytes(b"\xff\xfe broken")
         b.refresh(wait=True)
         health = c.get("/healthz").json()
@@ -310,14 +320,10 @@ def test_the_server_keeps_what_it_loaded_out_of_garbage_collection(
     policy_dir: Path, tmp_path: Path, embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from bot.web import runtime
-    from bot.web.api import create_app as api_app
 
     monkeypatch.setattr(runtime, "WATCH_SECONDS", 0.05)
-    b = Bot(policy_dir, tmp_path / "ix", embedder=embedder)
-    settings = Settings(policy_dir=policy_dir, index_dir=tmp_path / "ix", data_dir=tmp_path / "data")
     try:
-        with TestClient(api_app(settings, b, chat=False)) as c:
-            wait_until(lambda: c.get("/healthz").status_code == 200, "the model to load", 60)
+        with _api_only(policy_dir, tmp_path, embedder) as (c, b):
             first = b.index
             assert _frozen(first) and _frozen(first.passages)
             with (policy_dir / "bellacor.md").open("a", encoding="utf-8") as f:
