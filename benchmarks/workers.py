@@ -111,7 +111,8 @@ def lines(r: dict) -> list[str]:
         f"Of the vector files (`scoring.npy`, `passages.faiss`) resident in the second process, "
         f"{w2['vectors_shared_mb']:.0f} of {w2['vectors_resident_mb']:.0f} MB are pages shared with the first: the "
         "vectors are in memory once. What each process holds alone (USS) is its Python objects: passages, BM25, "
-        "the spelling index.", "",
+        "the spelling index. `python app.py --workers N` runs such processes as one server on one port (the index",
+        "opened the same way; a browser's chat session kept with one worker: docs/DEPLOY.md).", "",
     ]
 
 
