@@ -87,6 +87,9 @@ def test_each_worker_answers_and_a_chat_session_stays_with_one(workers: SimpleNa
         r = httpx.post(f"{workers.url}/api/answer", json={"question": "Do you sell my data?"},
                        cookies={COOKIE: number}, timeout=30)
         assert r.status_code == 200 and r.json()["answer"] == NOT_SOLD and "set-cookie" not in r.headers
+        big = httpx.post(f"{workers.url}/api/answer", content=b'{"question": "' + b"x" * 20000 + b'"}',
+                         headers={"Content-Type": "application/json"}, cookies={COOKIE: number}, timeout=30)
+        assert big.status_code == 413 and "16 KB" in big.json()["error"]  # passed on or not, the limit holds
     for cookie in (None, "0", "1", None, "0", "1"):
         assert "event: complete" in _chat(workers.url, cookie) and NOT_SOLD in _chat(workers.url, cookie)
     page = httpx.get(f"{workers.url}/", timeout=30)

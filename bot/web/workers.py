@@ -26,6 +26,7 @@ private sockets are trusted for. Each worker has its own rate limiter: N workers
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import multiprocessing
@@ -34,13 +35,15 @@ import signal
 import socket
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
 
 import anyio
 import httpx
+
+from .guards import BODY_SECONDS, MAX_BODY
 
 log = logging.getLogger("bot.web")
 COOKIE = "policybot_worker"
@@ -111,35 +114,31 @@ class Sticky:
         return sending
 
     async def _forward(self, target: int, scope: dict, receive: Callable, send: Callable) -> None:
-        """Pass the request to worker ``target`` and stream its response back; if that worker is
-        gone (restarting), serve it here, which starts a new chat session with this worker."""
-        started = False
-
-        async def body() -> AsyncIterator[bytes]:
-            nonlocal started
-            started, more = True, True
-            while more:
-                message = await receive()
-                if message["type"] != "http.request":
-                    return
-                yield message.get("body", b"")
-                more = message.get("more_body", False)
-
-        client = self._client(target)
+        """Pass the request to worker ``target`` and stream its response back. If that worker is gone
+        (restarting), serve it here: the cookie then names this worker, with a new chat session."""
+        read = await _read(receive)  # bodies are small (at most MAX_BODY): read first, so it can be sent again
+        if read is None:
+            return  # the client went away
+        body, complete = read
+        if not complete or len(body) > MAX_BODY:  # too slow or too big: BodyLimit answers, here
+            await self.app(scope, _replay(body, receive, complete), send)
+            return
         headers = [(k, v) for k, v in scope["headers"] if k not in HOP]
         headers.append((CLIENT, (scope.get("client") or ("",))[0].encode("latin-1")))
         query = scope.get("query_string", b"")
         url = "http://worker" + scope["raw_path"].decode("latin-1") + ("?" + query.decode("latin-1") if query else "")
-        request = client.build_request(scope["method"], url, headers=headers, content=body())
-        try:
-            response = await client.send(request, stream=True)
-        except httpx.TransportError as exc:
-            if started:
-                raise
-            log.warning("worker %d is not answering (%s); serving here", target, type(exc).__name__)
-            headers = [(k, v) for k, v in scope["headers"] if k != b"cookie"]
-            await self.app({**scope, "headers": headers}, receive, self._with_cookie({**scope, "path": "/"}, send))
-            return
+        client = self._client(target)
+        for attempt in (1, 2):  # a second connection: the first may be a kept-alive one to a worker since restarted
+            try:
+                response = await client.send(client.build_request(scope["method"], url, headers=headers,
+                                                                  content=body), stream=True)
+                break
+            except httpx.TransportError as exc:
+                if attempt == 2:
+                    log.warning("worker %d is not answering (%s); serving here", target, type(exc).__name__)
+                    mine = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k != b"cookie"]}
+                    await self.app(mine, _replay(body, receive), self._with_cookie({**mine, "path": "/"}, send))
+                    return
         async def disconnected() -> None:  # the body is sent: all that can come now is a disconnect
             while (await receive())["type"] != "http.disconnect":
                 pass
@@ -162,6 +161,36 @@ class Sticky:
             transport = httpx.AsyncHTTPTransport(uds=str(self.worker.socket(target)))
             self._clients[target] = httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(None, connect=5.0))
         return self._clients[target]
+
+
+async def _read(receive: Callable) -> tuple[bytes, bool] | None:
+    """The request's body (at most its first MAX_BODY + 1 bytes) and whether it all came within
+    BODY_SECONDS; None if the client went away."""
+    body, more = b"", True
+    deadline = time.monotonic() + BODY_SECONDS
+    try:
+        while more and len(body) <= MAX_BODY:
+            message = await asyncio.wait_for(receive(), max(0.0, deadline - time.monotonic()))
+            if message["type"] != "http.request":
+                return None
+            body, more = body + message.get("body", b""), message.get("more_body", False)
+    except TimeoutError:
+        return body, False
+    return body, not more
+
+
+def _replay(body: bytes, receive: Callable, complete: bool = True) -> Callable:
+    """A ``receive`` that gives ``body`` first, then whatever comes (the rest, or a disconnect)."""
+    sent = False
+
+    async def replay() -> dict:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": not complete}
+
+    return replay
 
 
 def _private(scope: dict) -> bool:
