@@ -247,6 +247,10 @@ ADAPTER_NOTE = [
     "question matches the headings of 276 other policies (`bot/prototypes.npz`: the best heading or",
     "prototype cosine, or the top score's margin over it), a sign of questions policies usually answer:",
     "cross-validated AUC on dev 0.844 -> 0.80-0.81, on the second set 0.831 -> 0.83-0.87.",
+    "Tried for ranking and left out (2026-11-27): a hubness penalty (CSLS: a sentence's score less 0.1-0.2 x its",
+    "mean cosine to its 10 nearest of PrivacyQA's 1,750 user questions, since a few sentences such as \"You are",
+    "responsible for taking every reasonable precaution...\" came first for many unrelated questions). Ranking",
+    "alone, gold sentence first: dev 0.633 -> 0.641 / 0.633, second set 0.510 -> 0.500 / 0.469.",
 ]
 
 
