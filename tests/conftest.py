@@ -90,7 +90,7 @@ def wait_until(condition: Callable[[], object], what: str, timeout: float = 30.0
 @contextlib.contextmanager
 def serving(app: object) -> Iterator[str]:
     """Serve ``app`` in this process on a socket bound before the server starts (so no other
-    process can take the port in between); yields its base URL, stops it on exit."""
+    process can take the port in between); yields its base URL once it is ready, stops it on exit."""
     import uvicorn
 
     from bot.web.server import config
@@ -103,6 +103,9 @@ def serving(app: object) -> Iterator[str]:
     try:
         wait_until(lambda: srv.started or not thread.is_alive(), "the test server to start", 60)
         assert srv.started, "the test server did not start"
+        runtime = getattr(getattr(app, "state", None), "runtime", None)
+        if runtime is not None:  # warmed up, its collected garbage frozen (Runtime.settle), as when it says ready
+            wait_until(runtime.ready.is_set, "the test server to warm up", 120)
         yield f"http://127.0.0.1:{sock.getsockname()[1]}"
     finally:
         srv.should_exit = True
