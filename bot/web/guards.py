@@ -23,6 +23,37 @@ MAX_BODY = 16 * 1024
 BODY_SECONDS = 10.0  # a slow client gets this long to send its whole body
 
 
+async def read_body(receive: Callable, limit: int, seconds: float) -> tuple[bytes, bool] | None:
+    """A request's body (at most its first ``limit`` + 1 bytes) and whether it came within
+    ``seconds`` (if not, what came); None if the client went away."""
+    body, more = b"", True
+    deadline = time.monotonic() + seconds
+    try:
+        while more and len(body) <= limit:
+            message = await asyncio.wait_for(receive(), max(0.0, deadline - time.monotonic()))
+            if message["type"] != "http.request":
+                return None
+            body, more = body + message.get("body", b""), message.get("more_body", False)
+    except TimeoutError:
+        return body, False
+    return body, True
+
+
+def replay(body: bytes, receive: Callable, complete: bool = True) -> Callable:
+    """A ``receive`` that gives ``body`` first (all of the body unless not ``complete``), then
+    whatever comes next (the rest, or a disconnect)."""
+    sent = False
+
+    async def replayed() -> dict:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": not complete}
+
+    return replayed
+
+
 class BodyLimit:
     """413 for bodies over ``limit`` bytes (declared by Content-Length or streamed), 408 for a body
     that has not arrived after ``seconds``.
@@ -46,38 +77,17 @@ class BodyLimit:
         if declared.isdigit() and int(declared) > self.limit:
             await self._too_large(scope, receive, send)
             return
-        try:
-            body = await asyncio.wait_for(self._read(receive), self.seconds)
-        except TimeoutError:
+        read = await read_body(receive, self.limit, self.seconds)
+        if read is None:
+            return  # the client went away
+        body, in_time = read
+        if not in_time:
             await JSONResponse({"error": f"the request body took over {self.seconds:g} s to arrive; send it "
                                 "again"}, 408, headers={"Connection": "close"})(scope, receive, send)
-            return
-        if body is None:
-            return  # the client went away
-        if len(body) > self.limit:
+        elif len(body) > self.limit:
             await self._too_large(scope, receive, send)
-            return
-        sent = False
-
-        async def replay() -> dict:
-            nonlocal sent
-            if sent:
-                return await receive()
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await self.app(scope, replay, send)
-
-    async def _read(self, receive: Callable) -> bytes | None:
-        """The whole body, or its first ``limit`` + 1 bytes; None if the client disconnected."""
-        body, more = b"", True
-        while more and len(body) <= self.limit:
-            message = await receive()
-            if message["type"] != "http.request":
-                return None
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-        return body
+        else:
+            await self.app(scope, replay(body, receive), send)
 
     async def _too_large(self, scope: dict, receive: Callable, send: Callable) -> None:
         response = JSONResponse({"error": f"request body is over {self.limit // 1024} KB; send a shorter one"}, 413,

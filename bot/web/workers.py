@@ -26,7 +26,6 @@ private sockets are trusted for. Each worker has its own rate limiter: N workers
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import multiprocessing
@@ -43,7 +42,7 @@ from pathlib import Path
 import anyio
 import httpx
 
-from .guards import BODY_SECONDS, MAX_BODY
+from .guards import BODY_SECONDS, MAX_BODY, read_body, replay
 
 log = logging.getLogger("bot.web")
 COOKIE = "policybot_worker"
@@ -116,12 +115,12 @@ class Sticky:
     async def _forward(self, target: int, scope: dict, receive: Callable, send: Callable) -> None:
         """Pass the request to worker ``target`` and stream its response back. If that worker is gone
         (restarting), serve it here: the cookie then names this worker, with a new chat session."""
-        read = await _read(receive)  # bodies are small (at most MAX_BODY): read first, so it can be sent again
+        read = await read_body(receive, MAX_BODY, BODY_SECONDS)  # small: read first, so it can be sent again
         if read is None:
             return  # the client went away
-        body, complete = read
-        if not complete or len(body) > MAX_BODY:  # too slow or too big: BodyLimit answers, here
-            await self.app(scope, _replay(body, receive, complete), send)
+        body, in_time = read
+        if not in_time or len(body) > MAX_BODY:  # too slow or too big: BodyLimit answers, here
+            await self.app(scope, replay(body, receive, complete=False), send)
             return
         headers = [(k, v) for k, v in scope["headers"] if k not in HOP]
         headers.append((CLIENT, (scope.get("client") or ("",))[0].encode("latin-1")))
@@ -137,7 +136,7 @@ class Sticky:
                 if attempt == 2:
                     log.warning("worker %d is not answering (%s); serving here", target, type(exc).__name__)
                     mine = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k != b"cookie"]}
-                    await self.app(mine, _replay(body, receive), self._with_cookie({**mine, "path": "/"}, send))
+                    await self.app(mine, replay(body, receive), self._with_cookie({**mine, "path": "/"}, send))
                     return
         async def disconnected() -> None:  # the body is sent: all that can come now is a disconnect
             while (await receive())["type"] != "http.disconnect":
@@ -161,36 +160,6 @@ class Sticky:
             transport = httpx.AsyncHTTPTransport(uds=str(self.worker.socket(target)))
             self._clients[target] = httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(None, connect=5.0))
         return self._clients[target]
-
-
-async def _read(receive: Callable) -> tuple[bytes, bool] | None:
-    """The request's body (at most its first MAX_BODY + 1 bytes) and whether it all came within
-    BODY_SECONDS; None if the client went away."""
-    body, more = b"", True
-    deadline = time.monotonic() + BODY_SECONDS
-    try:
-        while more and len(body) <= MAX_BODY:
-            message = await asyncio.wait_for(receive(), max(0.0, deadline - time.monotonic()))
-            if message["type"] != "http.request":
-                return None
-            body, more = body + message.get("body", b""), message.get("more_body", False)
-    except TimeoutError:
-        return body, False
-    return body, not more
-
-
-def _replay(body: bytes, receive: Callable, complete: bool = True) -> Callable:
-    """A ``receive`` that gives ``body`` first, then whatever comes (the rest, or a disconnect)."""
-    sent = False
-
-    async def replay() -> dict:
-        nonlocal sent
-        if sent:
-            return await receive()
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": not complete}
-
-    return replay
 
 
 def _private(scope: dict) -> bool:
