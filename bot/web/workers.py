@@ -99,9 +99,10 @@ class Sticky:
         else:
             await self.app(scope, receive, self._with_cookie(scope, send))
 
-    def _with_cookie(self, scope: dict, send: Callable) -> Callable:
-        """``send``, setting the cookie on the chat page when the browser has none for this worker."""
-        if scope["path"] != "/" or named(scope, self.worker) == self.worker.number:
+    def _with_cookie(self, scope: dict, send: Callable, moved: bool = False) -> Callable:
+        """``send``, setting the cookie on the chat page when the browser has none for this worker, and
+        on any response when ``moved`` here from a worker that is gone."""
+        if not moved and (scope["path"] != "/" or named(scope, self.worker) == self.worker.number):
             return send
         cookie = f"{COOKIE}={self.worker.number}; Path=/; HttpOnly; SameSite=Lax".encode()
 
@@ -136,7 +137,7 @@ class Sticky:
                 if attempt == 2:
                     log.warning("worker %d is not answering (%s); serving here", target, type(exc).__name__)
                     mine = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k != b"cookie"]}
-                    await self.app(mine, replay(body, receive), self._with_cookie({**mine, "path": "/"}, send))
+                    await self.app(mine, replay(body, receive), self._with_cookie(mine, send, moved=True))
                     return
         async def disconnected() -> None:  # the body is sent: all that can come now is a disconnect
             while (await receive())["type"] != "http.disconnect":
