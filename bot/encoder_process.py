@@ -40,6 +40,7 @@ log = logging.getLogger("bot")
 HEADER = struct.Struct("!cI")
 START_SECONDS = 120.0  # for the child to import torch and load the model; past it, encode in-process
 STOP_SECONDS = 5.0  # for the child to exit after its stdin closes, before it is killed
+ANSWER_SECONDS = 30.0  # for the child to answer one batch (milliseconds, normally); past it, it is hung
 # The child's program: ``bot.embedding.serve_child`` (not ``-m``: ``import bot`` imports this module
 # before runpy would run it; and the model is the embedding module's, which imports this one).
 CHILD = "import sys; from bot.embedding import serve_child; sys.exit(serve_child(sys.argv[1:]))"
@@ -50,9 +51,11 @@ class EncoderError(RuntimeError):
     """The child cannot encode (it died, hung up or failed to start); the caller encodes in-process."""
 
 
-def _read_exactly(fd: int, size: int) -> bytes:
+def _read_exactly(fd: int, size: int, deadline: float | None = None) -> bytes:
     chunks, left = [], size
     while left:
+        if deadline is not None and not select.select([fd], [], [], max(0.0, deadline - time.monotonic()))[0]:
+            raise TimeoutError("no answer in the time allowed")
         chunk = os.read(fd, left)
         if not chunk:
             raise EOFError("the pipe closed")
@@ -68,10 +71,12 @@ def send(fd: int, kind: bytes, payload: bytes) -> None:
         data = data[os.write(fd, data):]
 
 
-def receive(fd: int) -> tuple[bytes, bytes]:
-    """Read one message from ``fd``: (kind byte, payload); EOFError when the pipe closed."""
-    kind, size = HEADER.unpack(_read_exactly(fd, HEADER.size))
-    return kind, _read_exactly(fd, size)
+def receive(fd: int, timeout: float | None = None) -> tuple[bytes, bytes]:
+    """Read one message from ``fd``: (kind byte, payload); EOFError when the pipe closed,
+    TimeoutError when the whole message has not come within ``timeout`` seconds."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    kind, size = HEADER.unpack(_read_exactly(fd, HEADER.size, deadline))
+    return kind, _read_exactly(fd, size, deadline)
 
 
 class EncoderProcess:
@@ -86,7 +91,10 @@ class EncoderProcess:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
         command = command or [sys.executable, "-c", CHILD, str(threads)]
         self._proc = subprocess.Popen(command, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
-        self._lock = threading.Lock()  # one batch in the pipe at a time
+        # Every use of the pipes holds this: the handshake, one batch, and closing them. A pipe closed
+        # under a thread still reading it frees its number for the next pipe opened (the next child's),
+        # and that thread then reads another child's messages: answers crossed, then a wait forever.
+        self._lock = threading.Lock()
         self.ready, self.failed = threading.Event(), False
         self.dims = 0
         self.batches = 0  # batches encoded (tests read it)
@@ -109,32 +117,38 @@ class EncoderProcess:
         return self.usable()
 
     def _handshake(self, timeout: float) -> None:
-        fd = self._proc.stdout.fileno()
-        try:
-            if not select.select([fd], [], [], timeout)[0]:
-                raise EncoderError(f"the encoder process did not load the model within {timeout:.0f} s")
-            kind, payload = receive(fd)
-            if kind != b"R":
-                raise EncoderError(f"the encoder process said {kind!r} instead of ready")
-            self.dims = int(json.loads(payload)["dims"])
-            self.ready.set()
-        except (OSError, EOFError, ValueError, KeyError, EncoderError) as exc:
-            if not self.failed:  # not closed meanwhile: it could not start
-                log.warning("questions are encoded in the server process: %s", exc)
-            self.close()
+        with self._lock:
+            try:
+                if self.failed:  # closed before it could start
+                    return
+                kind, payload = receive(self._proc.stdout.fileno(), timeout)
+                if kind != b"R":
+                    raise EncoderError(f"the encoder process said {kind!r} instead of ready")
+                self.dims = int(json.loads(payload)["dims"])
+                self.ready.set()
+                return
+            except TimeoutError:
+                error: Exception = EncoderError(f"the encoder process did not load the model within {timeout:.0f} s")
+            except (OSError, EOFError, ValueError, KeyError, EncoderError) as exc:
+                error = exc
+        if not self.failed:  # not closed meanwhile: it could not start
+            log.warning("questions are encoded in the server process: %s", error)
+        self.close()
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         """Vectors of shape (len(texts), dims) from the child; EncoderError if it cannot."""
-        if not self.usable():
-            raise EncoderError("the encoder process is not running")
         payload = json.dumps({"texts": texts, "batch": batch_size}).encode()
         with self._lock:
+            if not self.usable():  # checked under the lock: a close() waits for the batch in the pipe
+                raise EncoderError("the encoder process is not running")
             try:
                 send(self._proc.stdin.fileno(), b"Q", payload)
-                kind, answer = receive(self._proc.stdout.fileno())
+                kind, answer = receive(self._proc.stdout.fileno(), ANSWER_SECONDS)
             except (OSError, EOFError, ValueError) as exc:
                 self.failed = True
-                raise EncoderError(f"the encoder process hung up ({exc})") from exc
+                if isinstance(exc, TimeoutError):  # hung: it will not see its stdin close either
+                    self._proc.kill()
+                raise EncoderError(f"the encoder process hung up ({type(exc).__name__}: {exc})") from exc
         self.batches += 1
         if kind == b"E":
             raise RuntimeError(answer.decode("utf-8", "replace"))  # this batch's error, not the child's
@@ -146,21 +160,39 @@ class EncoderProcess:
 
     def close(self) -> None:
         """Stop the child: its stdin closes, it exits; killed if it does not within STOP_SECONDS.
-        In a forked copy, only that copy's ends of the pipes are closed."""
+        The pipes are closed only when no other thread is using them: a batch in the pipe is answered
+        first (past STOP_SECONDS, ended by killing the child), a child still loading is killed. In a
+        forked copy, only that copy's ends of the pipes are closed (no thread of the copy uses them)."""
         self.failed = True
         _children.discard(self)
+        if self.owner != os.getpid():
+            self._close_pipes()
+            return
+        # A batch in the pipe is waited for; a child still loading the model is not (nothing to finish)
+        held = self._lock.acquire(timeout=STOP_SECONDS if self.ready.is_set() else 0)
+        if not held:  # killed: the thread reading its pipe gets EOF and lets go
+            self._proc.kill()
+            held = self._lock.acquire(timeout=STOP_SECONDS)
+        try:
+            if held:
+                self._close_pipes()
+            else:  # left to the garbage collector rather than freed under a reader
+                log.warning("the encoder process's pipes are still in use; not closing them")
+            try:
+                self._proc.wait(STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+        finally:
+            if held:
+                self._lock.release()
+
+    def _close_pipes(self) -> None:
         for pipe in (self._proc.stdin, self._proc.stdout):
             try:
                 pipe.close()
             except OSError:
                 pass
-        if self.owner != os.getpid():
-            return
-        try:
-            self._proc.wait(STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
-            self._proc.wait()
 
 
 @atexit.register

@@ -5,9 +5,12 @@ one dies, and no child left behind when the server stops or is killed."""
 from __future__ import annotations
 
 import os
+import random
 import signal
 import subprocess
 import sys
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -21,11 +24,14 @@ from tests.conftest import wait_until
 from tests.test_batching import alone, questions
 
 # A child that speaks the protocol without the model: a vector from each text's length and the
-# batch size, an error for a text starting with "bad". It starts in about a second.
+# batch size, an error for a text starting with "bad"; "slow" takes a second, "hang" never ends.
+# It starts in about a second.
 FAKE_CHILD = """
+import time
 import numpy as np
 from bot.encoder_process import run
 def encode(texts, batch):
+    time.sleep(1 if texts[0].startswith("slow") else 3600 if texts[0].startswith("hang") else 0.005)
     if any(t.startswith("bad") for t in texts):
         raise ValueError("cannot do it")
     return np.array([[len(t), batch, 0, 1] for t in texts], dtype=np.float32)
@@ -80,6 +86,27 @@ def test_the_encoder_process_exits_when_the_server_is_killed() -> None:
         server.kill()
         server.wait()
     wait_until(lambda: gone(pid), "the orphaned encoder process to exit", 15)
+
+
+def test_closing_waits_for_the_batch_in_the_pipe_and_a_hung_child_is_given_up(monkeypatch: pytest.MonkeyPatch,
+                                                                            embedder: Embedder) -> None:
+    child = fake_child()
+    assert child.wait(60)
+    with ThreadPoolExecutor(1) as pool:
+        asked = pool.submit(child.encode, ["slow"], 16)
+        time.sleep(0.3)  # the batch is in the pipe
+        child.close()  # from another thread, as a server stopping or a second app starting does
+        assert asked.result(timeout=10).tolist() == [[4, 16, 0, 1]]  # answered, not cut off
+    assert gone(child.pid)
+    monkeypatch.setattr("bot.encoder_process.ANSWER_SECONDS", 1.0)
+    fresh = with_fake_children(monkeypatch, embedder)
+    assert fresh.use_process(True, wait=60)
+    hung = fresh._child
+    started = time.monotonic()
+    assert np.allclose(fresh.encode_query("hang on"), alone(embedder, "hang on"), atol=1e-5)  # answered here
+    assert time.monotonic() - started < 10
+    wait_until(lambda: gone(hung.pid), "the hung child to be stopped", 15)
+    fresh.use_process(False)
 
 
 def test_questions_are_encoded_here_when_the_child_cannot_start(monkeypatch: pytest.MonkeyPatch,
@@ -149,3 +176,41 @@ def test_the_child_gives_the_vectors_encoded_here(embedder: Embedder) -> None:
     assert 0 < child.batches < len(asked)  # all in the child, some together
     fresh.use_process(False)
     assert gone(child.pid)
+
+
+def test_a_child_stopped_and_started_while_questions_are_asked_never_crosses_answers_or_hangs(
+        monkeypatch: pytest.MonkeyPatch, embedder: Embedder) -> None:
+    """Servers start and stop children while the batch thread uses one (each app's warm-up and
+    shutdown; a second app on the same engine). Closing a child freed its pipes' numbers under a batch
+    still in them: the next child got the same numbers, the batch thread read the new child's
+    messages and then waited forever for one (a CI run hung so). Every question must get its own
+    vector, from a child or from here, in bounded time."""
+    fresh = with_fake_children(monkeypatch, embedder)
+    texts = ["x" * n for n in range(1, 33)]
+    here = {t: alone(embedder, t) for t in texts}
+    stop = threading.Event()
+
+    def toggle(seed: int) -> None:
+        pace = random.Random(seed)
+        while not stop.is_set():
+            fresh.use_process(True, wait=0)
+            time.sleep(pace.uniform(0.0, 1.2))  # sometimes the child is ready, sometimes still loading
+            fresh.use_process(False)
+
+    togglers = [threading.Thread(target=toggle, args=(seed,), daemon=True) for seed in range(3)]
+    for toggler in togglers:
+        toggler.start()
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                futures = [pool.submit(fresh.encode_query, t) for t in texts]
+                for text, future in zip(texts, futures, strict=True):
+                    vector = future.result(timeout=60)
+                    fake = vector.tolist()[1:] == [QUERY_FORWARD, 0, 1]
+                    assert vector.tolist()[0] == len(text) if fake else np.allclose(vector, here[text], atol=1e-5)
+    finally:
+        stop.set()
+        for toggler in togglers:
+            toggler.join(30)
+        fresh.use_process(False)
