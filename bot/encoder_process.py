@@ -99,8 +99,9 @@ class EncoderProcess:
         self.dims = 0
         self.batches = 0  # batches encoded (tests read it)
         _children.add(self)
-        threading.Thread(target=self._handshake, args=(start_seconds,), name="policybot-encoder-start",
-                         daemon=True).start()
+        self._starter = threading.Thread(target=self._handshake, args=(start_seconds,),
+                                         name="policybot-encoder-start", daemon=True)
+        self._starter.start()
 
     @property
     def pid(self) -> int:
